@@ -1,0 +1,10 @@
+"""Segment Studio: customer segmentation and targeting for marketers."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Segment Studio", page_icon=":material/donut_small:", layout="wide")
+st.navigation(
+    [
+        st.Page("pages/data.py", title="Data", icon=":material/table_view:", default=True),
+    ]
+).run()

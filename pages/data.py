@@ -1,0 +1,32 @@
+"""Data: is my data in, and is it right?"""
+
+import streamlit as st
+
+from ui import data_views, state
+
+st.title("Data")
+st.caption("Bring your customers in and check that the app understood them.")
+
+state.show_flash()
+data = state.active_data()
+data_views.render_source_banner(data)
+data_views.render_upload()
+data_views.render_example_button()
+
+pending = state.pending_orders()
+if pending is not None:
+    data_views.render_orders_mapping(pending)
+
+st.subheader("Data quality")
+data_views.render_quality_summary(data)
+data_views.render_report_details(data)
+
+st.subheader("Columns")
+st.caption(
+    "Each column's detected type, its role and its segmentation base. Change a role or base in "
+    "the table; the app checks the change before using it."
+)
+data_views.render_column_editor(data)
+
+st.subheader("Customers")
+data_views.render_preview(data)

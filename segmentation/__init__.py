@@ -1,0 +1,62 @@
+"""Customer segmentation and targeting: the domain package, usable without Streamlit.
+
+The public front: read a file, understand its columns, turn orders into customers.
+
+>>> from segmentation import load_sample
+>>> data = load_sample()
+>>> data.report.n_customers >= 5000
+True
+"""
+
+from segmentation.dataset import (
+    CustomerData,
+    DataSource,
+    QualityReport,
+    column_table,
+    customers_from_orders,
+    customers_from_table,
+    load_sample,
+    schema_from_table,
+    with_schema,
+)
+from segmentation.errors import AggregationError, DataLoadError, SchemaError, SegmentationError
+from segmentation.loading import MAX_FILE_MB, LoadedTable, load_table
+from segmentation.orders import (
+    Exclusion,
+    OrderColumns,
+    OrdersSummary,
+    aggregate_orders,
+    detect_orders,
+)
+from segmentation.schema import BASES, KINDS, ROLES, ColumnProfile, Schema, TypedTable, infer_schema
+
+__all__ = [
+    "BASES",
+    "KINDS",
+    "MAX_FILE_MB",
+    "ROLES",
+    "AggregationError",
+    "ColumnProfile",
+    "CustomerData",
+    "DataLoadError",
+    "DataSource",
+    "Exclusion",
+    "LoadedTable",
+    "OrderColumns",
+    "OrdersSummary",
+    "QualityReport",
+    "Schema",
+    "SchemaError",
+    "SegmentationError",
+    "TypedTable",
+    "aggregate_orders",
+    "column_table",
+    "customers_from_orders",
+    "customers_from_table",
+    "detect_orders",
+    "infer_schema",
+    "load_sample",
+    "load_table",
+    "schema_from_table",
+    "with_schema",
+]

@@ -1,0 +1,294 @@
+"""The customer table every page works on, how it was made, and its data quality report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segmentation.errors import SchemaError
+from segmentation.loading import LoadedTable, load_table
+from segmentation.orders import (
+    CUSTOMER_COLUMNS,
+    Exclusion,
+    OrderColumns,
+    OrdersSummary,
+    aggregate_orders,
+)
+from segmentation.schema import BASES, ROLES, Schema, TypedTable, infer_schema
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_CUSTOMERS = "pet_dynamics_customers.csv"
+SAMPLE_ORDERS = "pet_dynamics_orders.csv.gz"
+SAMPLE_NAME = "Pet Dynamics sample (built in)"
+GENERATED_ID = "customer_id"
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where the customer table came from: the bundled sample or an uploaded file."""
+
+    kind: str
+    name: str
+    file_name: str
+    content_sha256: str
+    from_orders: bool = False
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What was read, what was left out and why, and what deserves a look."""
+
+    n_rows: int
+    n_customers: int
+    n_columns: int
+    read_notes: tuple[str, ...]
+    exclusions: tuple[Exclusion, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    """One row per customer with typed columns, the schema, the quality report and the source."""
+
+    customers: pd.DataFrame
+    schema: Schema
+    report: QualityReport
+    source: DataSource
+    orders: OrdersSummary | None = None
+
+    @property
+    def id_column(self) -> str:
+        """The column holding customer ids."""
+        return self.schema.id_column or GENERATED_ID
+
+
+def customers_from_table(table: LoadedTable, typed: TypedTable | None = None) -> CustomerData:
+    """The customer table of a file that already has one row per customer."""
+    typed = typed or infer_schema(table.frame, one_row_per_customer=True)
+    frame, schema, exclusions, warnings = _one_row_per_customer(typed)
+    source = DataSource("upload", table.file_name, table.file_name, table.content_sha256)
+    report = _report(
+        len(table.frame), frame, schema, table.notes + typed.notes, exclusions, warnings
+    )
+    return CustomerData(frame, schema, report, source)
+
+
+def customers_from_orders(
+    table: LoadedTable, typed: TypedTable, columns: OrderColumns
+) -> CustomerData:
+    """The customer table aggregated from an orders file with the given column mapping."""
+    summary = aggregate_orders(typed, columns)
+    customers = summary.customers.reset_index()
+    retyped = infer_schema(customers, one_row_per_customer=True)
+    schema = _force_id(retyped.schema, columns.customer_id)
+    notes = (
+        *table.notes,
+        *typed.notes,
+        *summary.notes,
+        f"Aggregated {summary.n_lines:,} order lines into {len(customers):,} customers "
+        f"({summary.n_orders:,} orders from {summary.period_start:%d %b %Y} to "
+        f"{summary.period_end:%d %b %Y}).",
+    )
+    source = DataSource("upload", table.file_name, table.file_name, table.content_sha256, True)
+    report = _report(
+        summary.n_lines,
+        retyped.frame,
+        schema,
+        notes,
+        summary.exclusions,
+        _column_warnings(retyped.frame, schema),
+    )
+    return CustomerData(retyped.frame, schema, report, source, summary)
+
+
+def load_sample(data_dir: Path = SAMPLE_DIR) -> CustomerData:
+    """The bundled Pet Dynamics customers, with RFM measures computed from its orders file."""
+    customers_bytes = (data_dir / SAMPLE_CUSTOMERS).read_bytes()
+    orders_bytes = (data_dir / SAMPLE_ORDERS).read_bytes()
+    customers = customers_from_table(load_table(customers_bytes, SAMPLE_CUSTOMERS))
+    orders_table = load_table(orders_bytes, SAMPLE_ORDERS)
+    orders_typed = infer_schema(orders_table.frame, one_row_per_customer=False)
+    columns = OrderColumns("customer_id", "order_date", amount="amount", order_id="order_id")
+    summary = aggregate_orders(orders_typed, columns)
+    rfm = summary.customers[list(CUSTOMER_COLUMNS)]
+    merged = customers.customers.merge(
+        rfm, left_on=customers.id_column, right_index=True, how="left"
+    )
+    retyped = infer_schema(merged, one_row_per_customer=True)
+    schema = _force_id(retyped.schema, customers.id_column)
+    digest = _combined_hash(customers.source.content_sha256, orders_table.content_sha256)
+    source = DataSource("sample", SAMPLE_NAME, f"{SAMPLE_CUSTOMERS} + {SAMPLE_ORDERS}", digest)
+    notes = (
+        f"Recency, frequency and monetary come from {summary.n_orders:,} orders "
+        f"({summary.period_start:%d %b %Y} – {summary.period_end:%d %b %Y}).",
+    )
+    report = replace(
+        customers.report,
+        n_columns=len(schema.columns),
+        read_notes=notes,
+        warnings=_column_warnings(retyped.frame, schema),
+    )
+    return CustomerData(retyped.frame, schema, report, source, summary)
+
+
+def _combined_hash(*digests: str) -> str:
+    return hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def with_schema(data: CustomerData, schema: Schema) -> CustomerData:
+    """The same data with the user's edits to column roles and bases, after checking them."""
+    _check_schema_edit(data, schema)
+    report = replace(data.report, warnings=_column_warnings(data.customers, schema))
+    return replace(data, schema=schema, report=report)
+
+
+def _check_schema_edit(data: CustomerData, schema: Schema) -> None:
+    for column in schema.columns:
+        if column.role not in ROLES or column.base not in BASES:
+            raise SchemaError(
+                f"Column '{column.name}' has role '{column.role}' and base '{column.base}'; roles "
+                f"are {', '.join(ROLES)} and bases are {', '.join(BASES)}."
+            )
+    ids = [c.name for c in schema.columns if c.role == "id"]
+    if len(ids) != 1:
+        raise SchemaError(
+            f"Exactly one column must have the role 'id' (it identifies customers); now "
+            f"{len(ids)} do{': ' + ', '.join(ids) if ids else ''}. Set one column to 'id'."
+        )
+    repeated = data.customers[ids[0]].dropna().duplicated()
+    if repeated.any():
+        examples = ", ".join(map(str, data.customers[ids[0]].dropna()[repeated].unique()[:3]))
+        raise SchemaError(
+            f"Column '{ids[0]}' cannot identify customers: {int(repeated.sum()):,} values repeat "
+            f"(e.g. {examples}). Choose a column with one value per customer."
+        )
+
+
+def column_table(schema: Schema) -> pd.DataFrame:
+    """The schema as a table for display and editing: one row per column."""
+    return pd.DataFrame(
+        {
+            "column": [c.name for c in schema.columns],
+            "type": [c.kind for c in schema.columns],
+            "role": [c.role for c in schema.columns],
+            "base": [c.base for c in schema.columns],
+            "missing": [c.missing_share for c in schema.columns],
+            "distinct": [c.n_unique for c in schema.columns],
+            "examples": [", ".join(c.examples) for c in schema.columns],
+            "note": [c.note for c in schema.columns],
+        }
+    )
+
+
+def schema_from_table(schema: Schema, edited: pd.DataFrame) -> Schema:
+    """Apply the role and base columns of an edited :func:`column_table` to the schema."""
+    roles = dict(zip(edited["column"], edited["role"], strict=True))
+    bases = dict(zip(edited["column"], edited["base"], strict=True))
+    columns = tuple(
+        replace(c, role=str(roles.get(c.name, c.role)), base=str(bases.get(c.name, c.base)))
+        for c in schema.columns
+    )
+    return Schema(columns)
+
+
+def _one_row_per_customer(
+    typed: TypedTable,
+) -> tuple[pd.DataFrame, Schema, tuple[Exclusion, ...], tuple[str, ...]]:
+    frame, schema = typed.frame, typed.schema
+    exclusions: list[Exclusion] = []
+    warnings: list[str] = []
+    id_column = schema.id_column
+    if id_column is None:
+        frame = frame.assign(**{GENERATED_ID: [f"{i + 1}" for i in range(len(frame))]})
+        frame = frame[[GENERATED_ID, *typed.frame.columns]]
+        schema = infer_schema(frame, one_row_per_customer=True).schema
+        schema = _force_id(schema, GENERATED_ID)
+        warnings.append(
+            "No customer id column was found, so customers are numbered by row. If "
+            "a column identifies customers, set its role to 'id' below."
+        )
+        return frame, schema, (), tuple(warnings) + _column_warnings(frame, schema)
+    missing = frame[id_column].isna()
+    if missing.any():
+        exclusions.append(Exclusion("rows without a customer id", int(missing.sum())))
+        frame = frame.loc[~missing]
+    repeated = frame[id_column].duplicated()
+    if repeated.any():
+        exclusions.append(
+            Exclusion("repeated customer ids (the first row of each was kept)", int(repeated.sum()))
+        )
+        frame = frame.loc[~repeated]
+    frame = frame.reset_index(drop=True)
+    return frame, schema, tuple(exclusions), tuple(warnings) + _column_warnings(frame, schema)
+
+
+def _force_id(schema: Schema, id_column: str) -> Schema:
+    columns = []
+    for column in schema.columns:
+        if column.name == id_column:
+            column = replace(column, role="id", base="other", note="identifies each customer")
+        elif column.role == "id":
+            column = replace(column, role="ignore", note="an identifier, not a customer trait")
+        columns.append(column)
+    return Schema(tuple(columns))
+
+
+def _report(
+    n_rows: int,
+    frame: pd.DataFrame,
+    schema: Schema,
+    notes: tuple[str, ...],
+    exclusions: tuple[Exclusion, ...],
+    warnings: tuple[str, ...],
+) -> QualityReport:
+    return QualityReport(
+        n_rows, len(frame), len(schema.columns), tuple(notes), exclusions, warnings
+    )
+
+
+def _column_warnings(frame: pd.DataFrame, schema: Schema) -> tuple[str, ...]:
+    warnings = []
+    for column in schema.columns:
+        if column.role != "feature":
+            continue
+        if column.missing_share >= 0.2:
+            warnings.append(
+                f"'{column.name}' is missing for {column.missing_share:.0%} of "
+                "customers; segments will lean on the other columns."
+            )
+        if column.kind == "numeric":
+            outliers = _outlier_text(frame[column.name], column.name)
+            if outliers:
+                warnings.append(outliers)
+    features = schema.features()
+    if not features:
+        warnings.append(
+            "No column is set as a feature, so there is nothing to segment by. Set "
+            "the role of the traits you want to use to 'feature'."
+        )
+    return tuple(warnings)
+
+
+def _outlier_text(values: pd.Series, name: str) -> str:
+    present = values.dropna().astype("float64")
+    if len(present) < 20:
+        return ""
+    q1, q3 = np.percentile(present, [25, 75])
+    spread = q3 - q1
+    if spread <= 0:
+        return ""
+    far = present[(present > q3 + 5 * spread) | (present < q1 - 5 * spread)]
+    if far.empty or len(far) > 0.01 * len(present):
+        return ""
+    shown = ", ".join(
+        f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}" for v in far.sort_values().tail(3)
+    )
+    return (
+        f"'{name}' has {len(far):,} value{'s' * (len(far) != 1)} far outside the usual range "
+        f"({q1:,.0f}–{q3:,.0f} for the middle half), e.g. {shown}: check whether they are real "
+        "or errors."
+    )

@@ -1,0 +1,61 @@
+"""The Data page in a real Chromium against a real `streamlit run` server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import assert_no_exception, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CSV = "customer_id;age;income;region\n" + "".join(
+    f'K{i:04d};{22 + i % 40};"{30000 + 250 * i:,}";{["North", "South", "East"][i % 3]}\n'
+    for i in range(60)
+)
+
+
+def upload(page: Page, name: str, data: bytes) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+    )
+    wait_for_app(page, settle_ms=1500)
+
+
+def test_sample_then_upload_shows_its_quality_report(page: Page, streamlit_server: str) -> None:
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    expect(page.get_by_text("built-in Pet Dynamics sample")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("6,000")
+    assert_no_exception(page)
+
+    upload(page, "crm_export.csv", CSV.encode("cp1252"))
+    expect(page.get_by_text("Active data: crm_export.csv")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("60")
+    expect(page.get_by_text("semicolons")).to_be_visible()
+    assert_no_exception(page)
+
+
+def test_bad_file_shows_a_message_and_keeps_the_sample(page: Page, streamlit_server: str) -> None:
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    upload(page, "empty.csv", b"customer_id,age\n")
+    expect(page.get_by_text("has column names")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("The data you had before is still active.")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("6,000")
+    assert_no_exception(page)
+
+
+def test_orders_export_becomes_customers(page: Page, streamlit_server: str) -> None:
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    excerpt = ROOT / "data" / "examples" / "online_retail_excerpt.csv.gz"
+    upload(page, excerpt.name, excerpt.read_bytes())
+    expect(page.get_by_text("looks like an orders file")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Turn orders into customers").click()
+    wait_for_app(page, settle_ms=1000)
+    expect(page.get_by_text("online_retail_excerpt.csv.gz into 302 customers")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_text("lines without a customer id")).to_be_visible()
+    assert_no_exception(page)

@@ -1,0 +1,1 @@
+"""Streamlit glue: the only package that imports both streamlit and segmentation."""

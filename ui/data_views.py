@@ -1,0 +1,344 @@
+"""Rendering helpers of the Data page: source, upload, orders mapping, columns, report."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from segmentation import (
+    BASES,
+    ROLES,
+    CustomerData,
+    OrderColumns,
+    SegmentationError,
+    column_table,
+    schema_from_table,
+    with_schema,
+)
+from ui import state
+
+NONE = "— none —"
+BASE_HELP = {
+    "demographic": "who they are: age, gender, household, occupation, income",
+    "geographic": "where they are: region, state, density, language",
+    "behavioral": "how they buy: loyalty, channel, engagement, recency, frequency, spend",
+    "psychographic": "what they value: lifestyle, attitudes, interests",
+    "other": "not assigned to a base",
+}
+KIND_WORDS = {
+    "id": "identifier",
+    "numeric": "number",
+    "categorical": "category",
+    "boolean": "yes / no",
+    "datetime": "date",
+    "text": "free text",
+    "empty": "empty",
+}
+
+
+def render_source_banner(data: CustomerData) -> None:
+    """Say which data is active and how many customers it holds."""
+    report = data.report
+    if data.source.kind == "sample":
+        orders = data.orders.n_orders if data.orders else 0
+        st.info(
+            f"You are looking at the **built-in Pet Dynamics sample**: {report.n_customers:,} "
+            f"customers of a pet-supplies retailer with {orders:,} orders over two years. "
+            "Upload your own customer or orders export below to analyse it instead.",
+            icon=":material/pets:",
+        )
+        return
+    made = (
+        f"aggregated from {report.n_rows:,} order lines"
+        if data.source.from_orders
+        else f"from {report.n_rows:,} rows"
+    )
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.success(
+        f"Active data: **{data.source.name}**, {report.n_customers:,} customers ({made}).",
+        icon=":material/check_circle:",
+    )
+    if right.button(
+        "Back to the sample",
+        help="Replace the uploaded data with the built-in "
+        "Pet Dynamics sample. Your upload is forgotten.",
+        width="stretch",
+    ):
+        state.set_active_data(state.cached_sample())
+        st.rerun()
+
+
+def render_upload() -> None:
+    """The file uploader; a new file is read once and either replaces the data or waits."""
+    upload = st.file_uploader(
+        "Upload a customer or orders file: CSV, TSV or TXT (any separator, .gz too), Excel or "
+        "Parquet",
+        key="upload",
+        help=(
+            "One row per customer (CRM export) or one row per order / order line (shop export). "
+            f"CSV, TSV or TXT with any separator and encoding, .gz compressed text, Excel or "
+            f"Parquet, up to {state.upload_limit_mb():g} MB. The file stays in this browser "
+            "session's memory and is never saved on the server."
+        ),
+    )
+    if upload is None or st.session_state.get(state.LAST_UPLOAD) == upload.file_id:
+        return
+    st.session_state[state.LAST_UPLOAD] = upload.file_id
+    try:
+        with st.spinner(f"Reading {upload.name}…"):
+            outcome = state.read_upload(upload.getvalue(), upload.name, state.upload_limit_mb())
+    except SegmentationError as err:
+        st.error(f"{err}\n\nThe data you had before is still active.", icon=":material/error:")
+        return
+    if isinstance(outcome, state.PendingOrders):
+        st.session_state[state.PENDING_ORDERS] = outcome
+        return
+    state.set_active_data(outcome)
+    state.flash("success", f"Loaded **{upload.name}**: {outcome.report.n_customers:,} customers.")
+    st.rerun()
+
+
+def render_example_button() -> None:
+    """Offer a real orders export to try the orders-to-customers step without a file."""
+    if st.button(
+        "Try a real orders export",
+        icon=":material/receipt_long:",
+        help="Loads line items of 302 customers from the public UCI Online Retail data "
+        "set (CC BY 4.0), with its cancellations, duplicates and missing ids, so you can "
+        "see how orders become one row per customer.",
+    ):
+        st.session_state[state.PENDING_ORDERS] = state.example_orders()
+        st.rerun()
+
+
+def render_orders_mapping(pending: state.PendingOrders) -> None:
+    """Ask for consent and the column mapping to turn an orders file into customers."""
+    table, suggested = pending.table, pending.suggested
+    n_ids = pending.typed.frame[suggested.customer_id].nunique()
+    st.warning(
+        f"**{table.file_name}** looks like an **orders file**: {len(table.frame):,} rows for "
+        f"{n_ids:,} customers. Segments need one row per customer, so recency, frequency and "
+        "monetary value can be computed from the orders. Check which column holds what, then "
+        "turn the orders into customers. Until then, the data you had stays active.",
+        icon=":material/receipt_long:",
+    )
+    with st.form("orders_mapping", border=True):
+        columns = _mapping_inputs(pending)
+        go, cancel = st.columns(2)
+        submitted = go.form_submit_button(
+            "Turn orders into customers", type="primary", width="stretch"
+        )
+        dropped = cancel.form_submit_button("Cancel, keep the current data", width="stretch")
+    if dropped:
+        st.session_state.pop(state.PENDING_ORDERS, None)
+        st.rerun()
+    if submitted and columns is not None:
+        _aggregate(pending, columns)
+
+
+def _mapping_inputs(pending: state.PendingOrders) -> OrderColumns | None:
+    names = list(pending.typed.frame.columns)
+    suggested = pending.suggested
+    left, middle, right = st.columns(3)
+    customer_id = left.selectbox(
+        "Customer id",
+        names,
+        index=names.index(suggested.customer_id),
+        help="The column that says which customer placed the order.",
+    )
+    order_date = middle.selectbox(
+        "Order date",
+        names,
+        index=names.index(suggested.order_date),
+        help="When the order was placed; recency and tenure use it.",
+    )
+    order_id = right.selectbox(
+        "Order id (optional)",
+        [NONE, *names],
+        index=_index([NONE, *names], suggested.order_id),
+        help="Invoice or order number. Lines sharing it count as one order; orders with a "
+        "negative total are cancellations or returns. Without it, each date counts as one order.",
+    )
+    by_amount = (
+        st.radio(
+            "Order value comes from",
+            ["an amount column", "quantity × unit price"],
+            index=0 if suggested.amount else 1,
+            horizontal=True,
+            help="Use an amount column when the file has the line or order total; otherwise the "
+            "value is quantity times unit price.",
+        )
+        == "an amount column"
+    )
+    value_columns = _value_inputs(names, suggested, by_amount)
+    carried = st.multiselect(
+        "Keep per customer (most frequent value)",
+        names,
+        default=list(suggested.carried),
+        help="Columns such as country or channel to keep for each customer, as the value that "
+        "appears most often in their orders.",
+    )
+    return OrderColumns(
+        customer_id,
+        order_date,
+        order_id=None if order_id == NONE else order_id,
+        carried=tuple(carried),
+        **value_columns,
+    )
+
+
+def _value_inputs(names: list[str], suggested: OrderColumns, by_amount: bool) -> dict[str, str]:
+    if by_amount:
+        amount = st.selectbox(
+            "Amount",
+            names,
+            index=_index(names, suggested.amount),
+            help="The money value of each line or order (negative for refunds).",
+        )
+        return {"amount": amount}
+    left, right = st.columns(2)
+    quantity = left.selectbox(
+        "Quantity",
+        names,
+        index=_index(names, suggested.quantity),
+        help="Units on the line (negative for cancellations).",
+    )
+    unit_price = right.selectbox(
+        "Unit price", names, index=_index(names, suggested.unit_price), help="Price of one unit."
+    )
+    return {"quantity": quantity, "unit_price": unit_price}
+
+
+def _index(options: list[str], value: str | None) -> int:
+    return options.index(value) if value in options else 0
+
+
+def _aggregate(pending: state.PendingOrders, columns: OrderColumns) -> None:
+    try:
+        with st.spinner("Turning orders into customers…"):
+            data = state.aggregate_pending(pending, columns)
+    except SegmentationError as err:
+        st.error(f"{err}\n\nThe data you had before is still active.", icon=":material/error:")
+        return
+    state.set_active_data(data)
+    state.flash(
+        "success",
+        f"Aggregated **{pending.table.file_name}** into {data.report.n_customers:,} customers.",
+    )
+    st.rerun()
+
+
+def render_quality_summary(data: CustomerData) -> None:
+    """Headline numbers: rows, customers, columns, and features per segmentation base."""
+    report, schema = data.report, data.schema
+    cells = st.columns(4)
+    cells[0].metric(
+        "Rows in the file",
+        f"{report.n_rows:,}",
+        help="Rows read from the file (order lines for an orders file).",
+    )
+    cells[1].metric("Customers", f"{report.n_customers:,}", help="One row per customer.")
+    cells[2].metric("Columns", f"{report.n_columns:,}", help="Columns of the customer table.")
+    cells[3].metric(
+        "Features",
+        f"{len(schema.features()):,}",
+        help="Columns with the role 'feature': the traits segments are built from.",
+    )
+    bases = st.columns(4)
+    for cell, base in zip(bases, BASES[:4], strict=True):
+        names = schema.features(base)
+        cell.markdown(f"**{base.capitalize()}** · {len(names)}")
+        cell.caption(", ".join(names) if names else f"none yet ({BASE_HELP[base]})")
+
+
+def render_report_details(data: CustomerData) -> None:
+    """How the file was read, rows left out and why, and warnings."""
+    report = data.report
+    if report.warnings:
+        count = len(report.warnings)
+        with st.expander(
+            f":material/warning: {count} thing{'s' * (count != 1)} to check",
+            expanded=data.source.kind != "sample",
+        ):
+            for warning in report.warnings:
+                st.warning(warning)
+    if report.exclusions:
+        st.markdown("**Rows left out**")
+        excluded = pd.DataFrame(
+            {
+                "Why": [e.reason for e in report.exclusions],
+                "Rows": [f"{e.rows:,}" for e in report.exclusions],
+            }
+        )
+        st.table(excluded.set_index("Why"))
+    if report.read_notes:
+        st.markdown("**How the data was read**")
+        st.markdown("\n".join(f"- {note}" for note in report.read_notes))
+
+
+def render_column_editor(data: CustomerData) -> None:
+    """The per-column report with editable role and base; edits are checked before they apply."""
+    table = column_table(data.schema)
+    table["type"] = table["type"].map(KIND_WORDS)
+    version = st.session_state.setdefault("column_editor_version", 0)
+    edited = st.data_editor(
+        table,
+        height=min(36 * (len(table) + 1) + 3, 720),
+        key=f"columns_{data.source.content_sha256[:12]}_{version}",
+        hide_index=True,
+        width="stretch",
+        disabled=["column", "type", "missing", "distinct", "examples", "note"],
+        column_config=_editor_columns(),
+    )
+    changed = edited[["role", "base"]].ne(table[["role", "base"]]).any(axis=None)
+    if not changed:
+        return
+    try:
+        state.set_active_data(with_schema(data, schema_from_table(data.schema, edited)))
+    except SegmentationError as err:
+        state.flash("error", f"{err} The previous column settings are kept.")
+        st.session_state["column_editor_version"] = version + 1
+    st.rerun()
+
+
+def _editor_columns() -> dict[str, object]:
+    config = st.column_config
+    return {
+        "column": config.TextColumn("Column", help="Column name in your file."),
+        "type": config.TextColumn("Type", help="Detected from the values."),
+        "role": config.SelectboxColumn(
+            "Role",
+            options=list(ROLES),
+            required=True,
+            help="id: identifies customers (exactly one column). feature: a trait to segment by. "
+            "ignore: left out of segmentation.",
+        ),
+        "base": config.SelectboxColumn(
+            "Base",
+            options=list(BASES),
+            required=True,
+            help="Segmentation base: " + "; ".join(f"{b}: {h}" for b, h in BASE_HELP.items()),
+        ),
+        "missing": config.ProgressColumn(
+            "Missing",
+            format="percent",
+            min_value=0.0,
+            max_value=1.0,
+            help="Share of customers with no value.",
+        ),
+        "distinct": config.NumberColumn(
+            "Distinct", format="localized", help="Number of different values."
+        ),
+        "examples": config.TextColumn("Examples", help="A few values from the column."),
+        "note": config.TextColumn(
+            "Why",
+            help="The reason for a suggested role, when it needs "
+            "a check (e.g. why a column is ignored).",
+        ),
+    }
+
+
+def render_preview(data: CustomerData) -> None:
+    """The first rows of the customer table."""
+    st.dataframe(data.customers.head(200), hide_index=True, width="stretch", height=320)
+    st.caption(f"First {min(200, len(data.customers)):,} of {len(data.customers):,} customers.")

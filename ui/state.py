@@ -1,0 +1,109 @@
+"""Session-state keys and the cached loaders: the only place pages get their data from.
+
+Everything a user uploads lives in their own ``st.session_state`` (memory only, never on disk);
+the shared cache holds only the bundled sample, which is the same for everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from segmentation import (
+    MAX_FILE_MB,
+    CustomerData,
+    LoadedTable,
+    OrderColumns,
+    TypedTable,
+    customers_from_orders,
+    customers_from_table,
+    detect_orders,
+    infer_schema,
+    load_sample,
+    load_table,
+)
+from segmentation.dataset import SAMPLE_DIR
+
+EXAMPLE_ORDERS = SAMPLE_DIR / "examples" / "online_retail_excerpt.csv.gz"
+ACTIVE_DATA = "active_data"
+PENDING_ORDERS = "pending_orders"
+LAST_UPLOAD = "last_upload_id"
+FLASH = "flash_message"
+
+
+@dataclass(frozen=True)
+class PendingOrders:
+    """An uploaded orders file waiting for the user's go-ahead to become customers."""
+
+    table: LoadedTable
+    typed: TypedTable
+    suggested: OrderColumns
+
+
+@st.cache_data(max_entries=1, show_spinner="Loading the Pet Dynamics sample…")
+def cached_sample() -> CustomerData:
+    """The bundled sample, computed once per server process and shared (it holds no user data)."""
+    return load_sample()
+
+
+@st.cache_data(max_entries=1, show_spinner="Reading the example orders…")
+def example_orders() -> PendingOrders:
+    """The bundled Online Retail excerpt, read as an orders upload would be."""
+    return read_upload(EXAMPLE_ORDERS.read_bytes(), EXAMPLE_ORDERS.name, max_mb=MAX_FILE_MB)
+
+
+def active_data() -> CustomerData:
+    """The customer table this session works on; the bundled sample until the user uploads."""
+    if ACTIVE_DATA not in st.session_state:
+        st.session_state[ACTIVE_DATA] = cached_sample()
+    return st.session_state[ACTIVE_DATA]
+
+
+def set_active_data(data: CustomerData) -> None:
+    """Make ``data`` the table every page works on, dropping any pending orders file."""
+    st.session_state[ACTIVE_DATA] = data
+    st.session_state.pop(PENDING_ORDERS, None)
+
+
+def pending_orders() -> PendingOrders | None:
+    """The orders file awaiting aggregation, if any."""
+    return st.session_state.get(PENDING_ORDERS)
+
+
+def upload_limit_mb() -> float:
+    """The upload limit configured for the server (``server.maxUploadSize``), in MB."""
+    return float(st.get_option("server.maxUploadSize"))
+
+
+def read_upload(data: bytes, file_name: str, max_mb: float) -> CustomerData | PendingOrders:
+    """Read an upload: customer files become data at once, orders files wait for consent.
+
+    Raises the package's ``SegmentationError`` family for files that cannot be used; the caller
+    shows the message and the active data stays as it was.
+    """
+    table = load_table(data, file_name, max_mb=max_mb)
+    typed = infer_schema(table.frame)
+    suggested = detect_orders(typed)
+    if suggested is None:
+        return customers_from_table(table, typed)
+    return PendingOrders(table, typed, suggested)
+
+
+def aggregate_pending(pending: PendingOrders, columns: OrderColumns) -> CustomerData:
+    """Turn the pending orders file into customers with the user's column mapping."""
+    return customers_from_orders(pending.table, pending.typed, columns)
+
+
+def flash(kind: str, message: str) -> None:
+    """Keep a message to show once after the next rerun."""
+    st.session_state[FLASH] = (kind, message)
+
+
+def show_flash() -> None:
+    """Show and forget the message kept by :func:`flash`."""
+    kind, message = st.session_state.pop(FLASH, (None, None))
+    if kind == "error":
+        st.error(message, icon=":material/error:")
+    elif kind == "success":
+        st.success(message, icon=":material/check_circle:")
