@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.server import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CSV = "customer_id;age;income;region\n" + "".join(
@@ -59,3 +60,16 @@ def test_orders_export_becomes_customers(page: Page, streamlit_server: str) -> N
     )
     expect(page.get_by_text("lines without a customer id")).to_be_visible()
     assert_no_exception(page)
+
+
+def test_direct_link_on_a_fresh_server_goes_through_the_app(page: Page, tmp_path) -> None:
+    server = start_server(cwd=ROOT, log_path=tmp_path / "server.log")
+    try:
+        page.goto(f"{server.url}/data")
+        wait_for_app(page, settle_ms=1000)
+        expect(page.get_by_text("built-in Pet Dynamics sample")).to_be_visible()
+        # the legacy pages-folder mode would add a sidebar listing "app" and "data"
+        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        assert_no_exception(page)
+    finally:
+        stop_server(server)
