@@ -6,5 +6,6 @@ st.set_page_config(page_title="Segment Studio", page_icon=":material/donut_small
 st.navigation(
     [
         st.Page("pages/data.py", title="Data", icon=":material/table_view:", default=True),
+        st.Page("pages/segments.py", title="Segments", icon=":material/donut_small:"),
     ]
 ).run()

@@ -24,12 +24,15 @@ from segmentation import (
     load_table,
 )
 from segmentation.dataset import SAMPLE_DIR
+from ui.messages import flash, show_flash
+from ui.segments_state import forget_segmentations
+
+__all__ = ["flash", "show_flash"]
 
 EXAMPLE_ORDERS = SAMPLE_DIR / "examples" / "online_retail_excerpt.csv.gz"
 ACTIVE_DATA = "active_data"
 PENDING_ORDERS = "pending_orders"
 LAST_UPLOAD = "last_upload_id"
-FLASH = "flash_message"
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,16 @@ def active_data() -> CustomerData:
 
 
 def set_active_data(data: CustomerData) -> None:
-    """Make ``data`` the table every page works on, dropping any pending orders file."""
+    """Make ``data`` the table every page works on, dropping any pending orders file.
+
+    Segmentations label the customers of the data they were made on, so new data drops them;
+    edits to column roles of the same data keep them.
+    """
+    previous = st.session_state.get(ACTIVE_DATA)
     st.session_state[ACTIVE_DATA] = data
     st.session_state.pop(PENDING_ORDERS, None)
+    if previous is None or previous.source.content_sha256 != data.source.content_sha256:
+        forget_segmentations()
 
 
 def pending_orders() -> PendingOrders | None:
@@ -93,17 +103,3 @@ def read_upload(data: bytes, file_name: str, max_mb: float) -> CustomerData | Pe
 def aggregate_pending(pending: PendingOrders, columns: OrderColumns) -> CustomerData:
     """Turn the pending orders file into customers with the user's column mapping."""
     return customers_from_orders(pending.table, pending.typed, columns)
-
-
-def flash(kind: str, message: str) -> None:
-    """Keep a message to show once after the next rerun."""
-    st.session_state[FLASH] = (kind, message)
-
-
-def show_flash() -> None:
-    """Show and forget the message kept by :func:`flash`."""
-    kind, message = st.session_state.pop(FLASH, (None, None))
-    if kind == "error":
-        st.error(message, icon=":material/error:")
-    elif kind == "success":
-        st.success(message, icon=":material/check_circle:")

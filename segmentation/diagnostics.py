@@ -1,0 +1,194 @@
+"""Choosing the number of segments: the usual diagnostics for each k, and a recommendation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
+from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import NearestCentroid
+
+from segmentation.clustering import ClusterConfig, ClusterError, cluster_customers
+from segmentation.features import FeatureMatrix
+
+SILHOUETTE_SAMPLE = 3000
+BIC_SAMPLE = 2000
+STABILITY_SAMPLE = 2000
+STABILITY_REFITS = 2
+BIC_COMPONENTS = 10
+STABLE = 0.8
+CLEAR_ELBOW = 2.0
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class KDiagnostics:
+    """Diagnostics per number of segments and the recommended number, with the reason.
+
+    ``table`` has one row per k with columns inertia (within-segment sum of squares; look for
+    the elbow), silhouette (higher = better separated), calinski_harabasz (higher = better),
+    davies_bouldin (lower = better), bic (Gaussian mixture; lower = better) and stability (mean
+    adjusted Rand index of refits on resampled customers; 1 = the same segments every time).
+    """
+
+    table: pd.DataFrame
+    recommended_k: int
+    reason: str
+    method: str
+
+
+def choose_k(
+    matrix: FeatureMatrix,
+    k_values: Sequence[int],
+    config: ClusterConfig,
+    progress: Progress | None = None,
+) -> KDiagnostics:
+    """Cluster for every k in ``k_values`` with ``config``'s method and score each result.
+
+    The recommendation is the elbow of the inertia curve when it is clear (the drop into k is
+    at least twice the drop after it) and the segments there are stable (stability at least
+    0.8); otherwise the k with the best average rank of silhouette, Davies–Bouldin and
+    stability among the stable k.
+    """
+    k_values = sorted({int(k) for k in k_values})
+    if config.method == "hdbscan":
+        raise ClusterError(
+            "HDBSCAN finds the number of segments itself; the k diagnostics "
+            "apply to k-means, Gaussian mixture, Ward and k-prototypes."
+        )
+    if not k_values or k_values[0] < 2 or k_values[-1] > len(matrix.X) - 1:
+        raise ClusterError(
+            f"The k range {k_values[0] if k_values else '?'}–{k_values[-1] if k_values else '?'} "
+            f"must lie between 2 and {len(matrix.X) - 1} (one less than the customers). "
+            "Choose a smaller range."
+        )
+    rows = []
+    for step, k in enumerate(k_values):
+        if progress:
+            progress(step / len(k_values), f"Trying {k} segments ({step + 1} of {len(k_values)})…")
+        rows.append(_scores(matrix, replace(config, n_segments=k)))
+    if progress:
+        progress(1.0, "Done.")
+    table = pd.DataFrame(rows).set_index("k")
+    best, reason = recommend_k(table)
+    return KDiagnostics(table, best, reason, config.method)
+
+
+def _scores(matrix: FeatureMatrix, config: ClusterConfig) -> dict[str, float]:
+    X = matrix.X.to_numpy()
+    labels = cluster_customers(matrix, config).segmentation.labels.to_numpy()
+    rng = np.random.default_rng(config.random_state)
+    sample = rng.choice(len(X), min(len(X), SILHOUETTE_SAMPLE), replace=False)
+    silhouette = (
+        silhouette_score(X[sample], labels[sample])
+        if len(np.unique(labels[sample])) > 1
+        else np.nan
+    )
+    return {
+        "k": config.n_segments,
+        "inertia": _inertia(X, labels),
+        "silhouette": float(silhouette),
+        "calinski_harabasz": float(calinski_harabasz_score(X, labels)),
+        "davies_bouldin": float(davies_bouldin_score(X, labels)),
+        "bic": _bic(X, config, rng),
+        "stability": _stability(matrix, labels, config, rng),
+    }
+
+
+def _inertia(X: np.ndarray, labels: np.ndarray) -> float:
+    total = 0.0
+    for label in np.unique(labels):
+        members = X[labels == label]
+        total += float(((members - members.mean(axis=0)) ** 2).sum())
+    return total
+
+
+def _bic(X: np.ndarray, config: ClusterConfig, rng: np.random.Generator) -> float:
+    """BIC of a diagonal Gaussian mixture on the main components of a sample.
+
+    In the full one-hot space a mixture is slow and its BIC keeps falling with k, so it is
+    fitted on the first principal components, where it can show a minimum.
+    """
+    sample = X[rng.choice(len(X), min(len(X), BIC_SAMPLE), replace=False)]
+    if sample.shape[1] > BIC_COMPONENTS:
+        sample = PCA(BIC_COMPONENTS, random_state=config.random_state).fit_transform(sample)
+    model = GaussianMixture(
+        config.n_segments,
+        covariance_type="diag",
+        reg_covar=1e-4,
+        init_params="k-means++",
+        random_state=config.random_state,
+    ).fit(sample)
+    return float(model.bic(sample))
+
+
+def _stability(
+    matrix: FeatureMatrix, labels: np.ndarray, config: ClusterConfig, rng: np.random.Generator
+) -> float:
+    """Mean adjusted Rand index between the segments and refits on resampled customers."""
+    X = matrix.X.to_numpy()
+    size = min(len(X), STABILITY_SAMPLE, int(0.8 * len(X)))
+    scores = []
+    for refit in range(STABILITY_REFITS):
+        rows = np.sort(rng.choice(len(X), size, replace=False))
+        subset = replace(matrix, X=matrix.X.iloc[rows])
+        seed = replace(config, random_state=config.random_state + refit + 1)
+        refit_labels = cluster_customers(subset, seed).segmentation.labels.to_numpy()
+        assigned = NearestCentroid().fit(X[rows], refit_labels).predict(X)
+        scores.append(adjusted_rand_score(labels, assigned))
+    return float(np.mean(scores))
+
+
+def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
+    """The recommended k and a sentence saying why (see :func:`choose_k`)."""
+    stable = table[table["stability"] >= STABLE]
+    pool = stable if not stable.empty else table
+    elbow, strength = elbow_k(table["inertia"])
+    if elbow is not None and strength >= CLEAR_ELBOW and elbow in stable.index:
+        best = elbow
+        why = (
+            f"{best} segments: the elbow of the inertia curve (adding a segment up to {best} "
+            f"cuts the spread {strength:.1f}× more than adding one more after it)"
+        )
+    else:
+        ranks = pd.concat(
+            [
+                pool["silhouette"].rank(ascending=False),
+                pool["davies_bouldin"].rank(ascending=True),
+                pool["stability"].rank(ascending=False),
+            ],
+            axis=1,
+        ).mean(axis=1)
+        best = int(ranks.idxmin())
+        why = (
+            f"{best} segments: no clear elbow in the inertia curve, and {best} has the best "
+            "balance of separation, compactness and stability"
+        )
+    row = table.loc[best]
+    reason = (
+        f"{why}; silhouette {row['silhouette']:.2f}, Davies–Bouldin "
+        f"{row['davies_bouldin']:.2f}, and the same segments come back when customers are "
+        f"resampled (stability {row['stability']:.2f})."
+    )
+    if stable.empty:
+        reason += " No k was stable (all below 0.8): treat these segments as tentative."
+    return best, reason
+
+
+def elbow_k(inertia: pd.Series) -> tuple[int | None, float]:
+    """The k where the drop in inertia slows most sharply, and how sharply (drop ratio)."""
+    drops = -inertia.diff()
+    ratios = drops / drops.shift(-1).where(drops.shift(-1) > 0)
+    ratios = ratios.dropna()
+    if ratios.empty:
+        return None, 0.0
+    return int(ratios.idxmax()), float(ratios.max())

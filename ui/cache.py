@@ -1,0 +1,38 @@
+"""A small, bounded, thread-safe cache for work that reports progress while it runs.
+
+Streamlit's caches replay the elements a cached function drew, which breaks a progress bar
+created outside the function; this cache stores only the result, keyed by content hashes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+
+class BoundedCache:
+    """Least-recently-used cache with at most ``max_entries`` results, shared by all sessions."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached result for ``key``, computing (outside the lock) and storing it if absent."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
