@@ -109,18 +109,26 @@ def _check_config(matrix: FeatureMatrix, config: ClusterConfig) -> None:
             f"method='{config.method}' is not a clustering method; use one of "
             f"{', '.join(CLUSTER_METHODS)}."
         )
-    if config.method != "hdbscan" and not 2 <= config.n_segments <= min(MAX_SEGMENTS, n_customers):
-        limit = min(MAX_SEGMENTS, n_customers)
-        raise ClusterError(
-            f"n_segments={config.n_segments} must be between 2 and {limit}"
-            + (", the number of customers left after the filters" if limit == n_customers else "")
-            + ". Choose fewer segments or relax the filters."
-        )
+    limit = min(MAX_SEGMENTS, n_customers)
+    if config.method != "hdbscan" and not 2 <= config.n_segments <= limit:
+        raise ClusterError(_segments_message(config.n_segments, limit, limit == n_customers))
     if config.method == "hdbscan" and not 2 <= config.min_cluster_size <= n_customers // 2:
         raise ClusterError(
             f"The smallest segment size ({config.min_cluster_size}) must be between 2 and half "
             f"the customers ({n_customers // 2}). Choose a size in that range."
         )
+
+
+def _segments_message(n_segments: int, limit: int, limited_by_customers: bool) -> str:
+    rule = f"n_segments={n_segments} must be between 2 and {limit}"
+    if n_segments < 2:
+        return f"{rule}. Choose at least 2 segments."
+    if limited_by_customers:
+        return (
+            f"{rule}, the number of customers left after the filters. Choose fewer "
+            "segments or relax the filters."
+        )
+    return f"{rule}. Choose at most {limit} segments."
 
 
 def _fit_labels(matrix: FeatureMatrix, config: ClusterConfig) -> tuple[np.ndarray, list[str]]:

@@ -153,11 +153,12 @@ def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
     stable = table[table["stability"] >= STABLE]
     pool = stable if not stable.empty else table
     elbow, strength = elbow_k(table["inertia"])
-    if elbow is not None and strength >= CLEAR_ELBOW and elbow in stable.index:
+    clear_elbow = elbow is not None and strength >= CLEAR_ELBOW
+    if clear_elbow and elbow in stable.index:
         best = elbow
         why = (
             f"{best} segments: the elbow of the inertia curve (adding a segment up to {best} "
-            f"cuts the spread {strength:.1f}× more than adding one more after it)"
+            f"cuts the spread {_times(strength)} than adding one more after it)"
         )
     else:
         ranks = pd.concat(
@@ -169,26 +170,46 @@ def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
             axis=1,
         ).mean(axis=1)
         best = int(ranks.idxmin())
+        elbow_words = (
+            f"the elbow at {elbow} was passed over because its segments change when customers "
+            "are resampled"
+            if clear_elbow
+            else "no clear elbow in the inertia curve"
+        )
         why = (
-            f"{best} segments: no clear elbow in the inertia curve, and {best} has the best "
-            "balance of separation, compactness and stability"
+            f"{best} segments: {elbow_words}, and {best} has the best balance of separation, "
+            "compactness and stability"
         )
     row = table.loc[best]
+    stability = (
+        f"the same segments come back when customers are resampled (stability "
+        f"{row['stability']:.2f})"
+        if row["stability"] >= STABLE
+        else f"stability is {row['stability']:.2f}, below {STABLE}"
+    )
     reason = (
         f"{why}; silhouette {row['silhouette']:.2f}, Davies–Bouldin "
-        f"{row['davies_bouldin']:.2f}, and the same segments come back when customers are "
-        f"resampled (stability {row['stability']:.2f})."
+        f"{row['davies_bouldin']:.2f}, and {stability}."
     )
     if stable.empty:
         reason += " No k was stable (all below 0.8): treat these segments as tentative."
     return best, reason
 
 
+def _times(ratio: float) -> str:
+    return "far more" if np.isinf(ratio) else f"{ratio:.1f}× more"
+
+
 def elbow_k(inertia: pd.Series) -> tuple[int | None, float]:
-    """The k where the drop in inertia slows most sharply, and how sharply (drop ratio)."""
+    """The k where the drop in inertia slows most sharply, and how sharply (drop ratio).
+
+    A real drop followed by no further drop (a flat or rising curve) is the sharpest elbow
+    there is: its ratio is infinite.
+    """
     drops = -inertia.diff()
-    ratios = drops / drops.shift(-1).where(drops.shift(-1) > 0)
-    ratios = ratios.dropna()
+    following = drops.shift(-1)
+    ratios = (drops / following.where(following > 0)).where(following > 0, np.inf)
+    ratios = ratios.where((drops > 0) & following.notna()).dropna()
     if ratios.empty:
         return None, 0.0
     return int(ratios.idxmax()), float(ratios.max())

@@ -146,11 +146,12 @@ def k_diagnostics_chart(diagnostics: KDiagnostics) -> go.Figure:
             hovertemplate=f"recommended k={best}<extra></extra>",
         )
         figure.update_xaxes(title_text="number of segments (k)", dtick=1, row=row + 1, col=col + 1)
-    return _layout(
+    figure = _layout(
         figure,
         f"Choosing the number of segments (recommended: {diagnostics.recommended_k})",
-        height=560,
+        height=600,
     )
+    return figure.update_layout(margin={"t": 110})
 
 
 def rf_heatmap(grid: pd.DataFrame) -> go.Figure:
@@ -170,6 +171,5 @@ def rf_heatmap(grid: pd.DataFrame) -> go.Figure:
     figure.update_layout(
         xaxis_title="Recency score R (5 = bought most recently)",
         yaxis_title="Frequency score F (5 = most orders)",
-        yaxis_autorange="reversed",
     )
     return _layout(figure, "Customers by recency and frequency score", height=380)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segmentation.schema import Schema
+from segmentation.schema import Schema, normalise_name
 from segmentation.segments import Segmentation
 
-MONETARY_NAMES = ("monetary", "revenue", "total_spend", "spend", "sales", "total_revenue")
+LEVEL_SHARE = 0.05
+LEVEL_DIFFERENCE = 1.0
+MONETARY_NAMES = ("monetary", "revenue", "total spend", "spend", "sales", "total revenue")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class SegmentOverview:
 
 def find_monetary(schema: Schema) -> str | None:
     """The column holding each customer's spend, if one is recognisable by name."""
-    numeric = {c.name.lower(): c.name for c in schema.columns if c.kind == "numeric"}
+    numeric = {normalise_name(c.name): c.name for c in schema.columns if c.kind == "numeric"}
     return next((numeric[name] for name in MONETARY_NAMES if name in numeric), None)
 
 
@@ -60,7 +62,10 @@ def segment_overview(
     categorical = [c for c in features if schema.column(c).kind in ("categorical", "boolean")]
     monetary = find_monetary(schema)
     sizes = _sizes(customers, segment, order, monetary)
-    means, standardised = _numeric_profile(customers, segment, order, numeric)
+    indicators = _level_indicators(customers, categorical)
+    values = pd.concat([customers[numeric].astype("float64"), indicators], axis=1)
+    means, standardised = _numeric_profile(values, segment, order)
+    means, standardised = _drop_flat_levels(means, standardised, list(indicators.columns))
     modes = _modes(customers, segment, order, categorical)
     return SegmentOverview(sizes, standardised, means, modes, monetary)
 
@@ -87,13 +92,35 @@ def _sizes(
     return sizes
 
 
-def _numeric_profile(
-    customers: pd.DataFrame, segment: pd.Series, order: list[str], numeric: list[str]
+def _level_indicators(customers: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
+    """0/1 columns "column = level" for the common levels (at least 5% of customers)."""
+    columns = {}
+    for name in categorical:
+        values = customers[name].astype("string")
+        shares = values.value_counts(normalize=True)
+        for level in shares.index[shares >= LEVEL_SHARE]:
+            columns[f"{name} = {level}"] = values.eq(level).fillna(False).astype("float64")
+    return pd.DataFrame(columns, index=customers.index)
+
+
+def _drop_flat_levels(
+    means: pd.DataFrame, standardised: pd.DataFrame, levels: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if not numeric:
+    """Keep category rows only where some segment differs clearly (1 SD) from the average."""
+    flat = [
+        r
+        for r in levels
+        if r in standardised.index and standardised.loc[r].abs().max() < LEVEL_DIFFERENCE
+    ]
+    return means.drop(index=flat), standardised.drop(index=flat)
+
+
+def _numeric_profile(
+    values: pd.DataFrame, segment: pd.Series, order: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if values.shape[1] == 0:
         empty = pd.DataFrame(columns=order)
         return empty, empty
-    values = customers[numeric].astype("float64")
     means = values.groupby(segment).mean().reindex(order).T
     overall_mean, overall_sd = values.mean(), values.std().replace(0, np.nan)
     standardised = means.sub(overall_mean, axis=0).div(overall_sd, axis=0)

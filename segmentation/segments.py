@@ -41,7 +41,7 @@ class Segmentation:
                 f"method='{self.method}' is not a segmentation method; use one of "
                 f"{', '.join(METHODS)}."
             )
-        missing = sorted(set(self.labels.unique()) - set(self.segment_names))
+        missing = sorted(int(i) for i in set(self.labels.unique()) - set(self.segment_names))
         if missing:
             raise SegmentationError(
                 f"Segments {missing} have no name; give every segment id in labels a name."

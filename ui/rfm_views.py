@@ -18,7 +18,6 @@ from segmentation.rfm import (
     rfm_segment,
     rfm_table_from_records,
     rfm_table_to_records,
-    shadowed_rules,
 )
 from ui import segments_state as seg
 
@@ -103,6 +102,7 @@ def _table_editor() -> tuple | None:
         base,
         key=f"rfm_editor_{digest}",
         num_rows="dynamic",
+        height=36 * (len(base) + 2) + 3,
         hide_index=True,
         width="stretch",
         column_config={
@@ -131,11 +131,6 @@ def _table_editor() -> tuple | None:
     except SegmentationError as err:
         st.error(f"{err}\n\nThe active segmentation is unchanged.", icon=":material/error:")
         return None
-    for name, covering in shadowed_rules(table).items():
-        st.caption(
-            f"“{name}” can never match: earlier rows ({', '.join(covering)}) already take "
-            "all its score combinations. Move it higher to use it."
-        )
     return table
 
 

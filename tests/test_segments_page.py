@@ -1,0 +1,143 @@
+"""AppTest of the Segments page: default segments, changing k, rules, RFM and bad settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def base_app() -> AppTest:
+    """The Segments page after its first visit (default segments created once per module)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page("pages/segments.py")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def fresh() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page("pages/segments.py")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def open_tab(app: AppTest, tab: str) -> AppTest:
+    app.session_state["seg_tab"] = tab
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def active_title(app: AppTest) -> str:
+    return app.session_state["active_segmentation"]
+
+
+def markdown(app: AppTest) -> str:
+    return "\n".join(m.value for m in app.markdown)
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def test_first_visit_shows_recommended_segments(base_app: AppTest) -> None:
+    assert active_title(base_app) == "k-means, 6 segments"
+    assert not base_app.error
+    assert "Segment 1" in markdown(base_app)  # the rule explanations list every segment
+    assert len(base_app.get("plotly_chart")) >= 2  # sizes and profile heatmap
+
+
+def test_changing_k_and_saving_makes_a_new_active_segmentation() -> None:
+    app = open_tab(fresh(), "Clusters")
+    app.slider(key="seg_k").set_value(4).run()
+    assert "These settings give **4 segments**" in markdown(app)
+    button(app, "Use these segments").click().run()
+    assert not app.exception
+    assert active_title(app) == "k-means, 4 segments"
+    assert app.session_state["seg_tab"] == "Overview"
+    assert "Saved **k-means, 4 segments**" in app.success[0].value
+    assert set(app.session_state["segmentations"]) == {"k-means, 6 segments", "k-means, 4 segments"}
+
+
+def test_no_features_gives_a_message_and_keeps_the_segments() -> None:
+    app = open_tab(fresh(), "Clusters")
+    for base in ("demographic", "geographic", "behavioral", "psychographic"):
+        app.multiselect(key=f"seg_features_{base}").set_value([])
+    app.run()
+    assert "No features are selected" in app.error[0].value
+    assert "The active segmentation is unchanged." in app.error[0].value
+    assert active_title(app) == "k-means, 6 segments"
+
+
+def test_hdbscan_settings_show_instead_of_k() -> None:
+    app = open_tab(fresh(), "Clusters")
+    app.selectbox(key="seg_method").set_value("hdbscan").run()
+    assert not app.exception
+    assert any("HDBSCAN chooses the number of segments itself" in i.value for i in app.info)
+    assert app.slider(key="seg_min_size").value == 50
+
+
+def test_a_two_condition_rule_counts_live_and_becomes_a_segmentation() -> None:
+    app = open_tab(fresh(), "Rules")
+    button(app, "Add condition").click().run()
+    columns = [s for s in app.selectbox if s.label == "Column"]
+    columns[1].set_value("density").run()
+    value = next(s for s in app.selectbox if s.label == "Value")
+    value.set_value("Suburban").run()
+    text = markdown(app)
+    assert "customers aged 18–99 living in suburban areas" in text
+    assert "customers (" in text
+    name = next(t for t in app.text_input if t.label.startswith("Rule name"))
+    name.set_value("Suburban adults").run()
+    button(app, "Create segments from these rules").click().run()
+    assert not app.exception
+    assert active_title(app) == "Rules"
+    names = app.session_state["segmentations"]["Rules"].segment_names
+    assert set(names.values()) == {"Suburban adults", "Other"}
+
+
+def test_a_rule_matching_nobody_is_refused_and_the_segments_stay() -> None:
+    app = open_tab(fresh(), "Rules")
+    next(s for s in app.selectbox if s.label == "Condition").set_value("gt").run()
+    next(n for n in app.number_input if n.label == "Value").set_value(500).run()
+    assert any("matches nobody" in w.value for w in app.warning)
+    button(app, "Create segments from these rules").click().run()
+    assert "None of the rules matches any customer" in app.error[0].value
+    assert active_title(app) == "k-means, 6 segments"
+
+
+def test_rfm_segments_can_be_created() -> None:
+    app = open_tab(fresh(), "RFM")
+    assert app.selectbox(key="rfm_recency").value == "recency_days"
+    button(app, "Create RFM segments").click().run()
+    assert not app.exception
+    assert active_title(app) == "RFM"
+    names = set(app.session_state["segmentations"]["RFM"].segment_names.values())
+    assert {"Champions", "Loyal", "At Risk", "Hibernating"} <= names
+
+
+def test_switching_the_active_segmentation(base_app: AppTest) -> None:
+    app = open_tab(fresh(), "RFM")
+    button(app, "Create RFM segments").click().run()
+    picker = next(s for s in app.selectbox if s.label == "Active segmentation")
+    picker.set_value("k-means, 6 segments").run()
+    assert active_title(app) == "k-means, 6 segments"
+
+
+def test_cluster_rule_becomes_a_rule_segment() -> None:
+    app = fresh()
+    button(app, "Make it a rule segment").click().run()
+    assert not app.exception
+    assert active_title(app).startswith("Rule: Segment 1")
+    open_tab(app, "Rules")
+    assert sum(1 for t in app.text_input if t.label.startswith("Rule name")) == 2
