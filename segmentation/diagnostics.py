@@ -154,7 +154,7 @@ def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
     pool = stable if not stable.empty else table
     elbow, strength = elbow_k(table["inertia"])
     clear_elbow = elbow is not None and strength >= CLEAR_ELBOW
-    if clear_elbow and elbow in stable.index:
+    if clear_elbow and (elbow in stable.index or stable.empty):
         best = elbow
         why = (
             f"{best} segments: the elbow of the inertia curve (adding a segment up to {best} "

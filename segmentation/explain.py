@@ -58,6 +58,8 @@ def explain_segments(
     """
     customers = frame.set_index(schema.id_column, drop=False).loc[segmentation.labels.index]
     X, specs = _explain_matrix(customers, schema, features)
+    if X.shape[1] == 0:
+        return ()
     labels = segmentation.labels.to_numpy()
     fit_rows = _fit_rows(len(X), random_state)
     explained = []
@@ -114,6 +116,7 @@ def _best_path(
     tree = DecisionTreeClassifier(
         max_depth=MAX_DEPTH,
         class_weight="balanced",
+        min_impurity_decrease=1e-9,  # balanced weights leave ~1e-15 impurity in pure nodes
         min_samples_leaf=max(5, int(0.005 * len(X))),
         random_state=random_state,
     ).fit(X, target)

@@ -62,8 +62,7 @@ class KPrototypes(ClusterMixin, BaseEstimator):
             result = self._fit_once(numeric, codes, rng)
             if best is None or result[2] < best[2]:
                 best = result
-        self.cluster_numeric_, self.cluster_modes_, self.cost_, self.labels_ = best
-        self.n_iter_ = self.max_iter
+        self.cluster_numeric_, self.cluster_modes_, self.cost_, self.labels_, self.n_iter_ = best
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -88,8 +87,9 @@ class KPrototypes(ClusterMixin, BaseEstimator):
     def _fit_once(self, numeric: np.ndarray, codes: np.ndarray, rng: np.random.RandomState):
         start = rng.choice(len(numeric), self.n_clusters, replace=False)
         centers, modes = numeric[start].copy(), codes[start].copy()
-        labels = None
+        labels, n_iter = None, 0
         for _ in range(self.max_iter):
+            n_iter += 1
             distances = self._distances(numeric, codes, centers, modes)
             new_labels = distances.argmin(axis=1)
             if labels is not None and np.array_equal(new_labels, labels):
@@ -97,7 +97,7 @@ class KPrototypes(ClusterMixin, BaseEstimator):
             labels = new_labels
             centers, modes = self._update(numeric, codes, labels, centers, modes)
         cost = float(distances[np.arange(len(labels)), labels].sum())
-        return centers, modes, cost, labels
+        return centers, modes, cost, labels, n_iter
 
     def _distances(
         self, numeric: np.ndarray, codes: np.ndarray, centers: np.ndarray, modes: np.ndarray
