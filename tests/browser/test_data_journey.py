@@ -68,8 +68,11 @@ def test_direct_link_on_a_fresh_server_goes_through_the_app(page: Page, tmp_path
         page.goto(f"{server.url}/data")
         wait_for_app(page, settle_ms=1000)
         expect(page.get_by_text("built-in Pet Dynamics sample")).to_be_visible()
-        # the legacy pages-folder mode would add a sidebar listing "app" and "data"
-        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        # the legacy pages-folder mode lists the files ("app", "data", "segments") instead of
+        # the titled pages of app.py's st.navigation
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text("Segments", exact=True)).to_be_visible()
+        expect(nav.get_by_text("app", exact=True)).to_have_count(0)
         assert_no_exception(page)
     finally:
         stop_server(server)
