@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -181,7 +182,7 @@ def _ward(X: np.ndarray, config: ClusterConfig, _: FeatureMatrix) -> tuple[np.nd
     model = AgglomerativeClustering(config.n_segments, linkage="ward").fit(X[sample])
     if len(sample) == len(X):
         return model.labels_, []
-    labels = NearestCentroid().fit(X[sample], model.labels_).predict(X)
+    labels = nearest_centre(X[sample], model.labels_, X)
     return labels, [
         f"Ward clustering was fitted on {len(sample):,} customers; the other "
         f"{len(X) - len(sample):,} joined the segment with the nearest centre."
@@ -232,6 +233,14 @@ def _kprototypes(
         f"k-prototypes weighed one differing category as "
         f"{model.gamma_:.2f} squared units of the numbers."
     ]
+
+
+def nearest_centre(X_fit: np.ndarray, labels: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The segment with the nearest centre for each row of ``X``."""
+    with warnings.catch_warnings():
+        # one-hot columns constant within a segment are normal here, not a problem
+        warnings.filterwarnings("ignore", message=".*zero standard deviation", category=UserWarning)
+        return NearestCentroid().fit(X_fit, labels).predict(X)
 
 
 def _sample_rows(n_rows: int, size: int, random_state: int) -> np.ndarray:

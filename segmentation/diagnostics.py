@@ -15,9 +15,8 @@ from sklearn.metrics import (
     silhouette_score,
 )
 from sklearn.mixture import GaussianMixture
-from sklearn.neighbors import NearestCentroid
 
-from segmentation.clustering import ClusterConfig, ClusterError, cluster_customers
+from segmentation.clustering import ClusterConfig, ClusterError, cluster_customers, nearest_centre
 from segmentation.features import FeatureMatrix
 
 SILHOUETTE_SAMPLE = 3000
@@ -143,7 +142,7 @@ def _stability(
         subset = replace(matrix, X=matrix.X.iloc[rows])
         seed = replace(config, random_state=config.random_state + refit + 1)
         refit_labels = cluster_customers(subset, seed).segmentation.labels.to_numpy()
-        assigned = NearestCentroid().fit(X[rows], refit_labels).predict(X)
+        assigned = nearest_centre(X[rows], refit_labels, X)
         scores.append(adjusted_rand_score(labels, assigned))
     return float(np.mean(scores))
 

@@ -141,3 +141,33 @@ def test_cluster_rule_becomes_a_rule_segment() -> None:
     assert active_title(app).startswith("Rule: Segment 1")
     open_tab(app, "Rules")
     assert sum(1 for t in app.text_input if t.label.startswith("Rule name")) == 2
+
+
+def test_clustering_only_the_customers_a_rule_keeps() -> None:
+    app = open_tab(fresh(), "Rules")
+    next(s for s in app.selectbox if s.label == "Column").set_value("density").run()
+    next(s for s in app.selectbox if s.label == "Value").set_value("Rural").run()
+    open_tab(app, "Clusters")
+    app.selectbox(key="seg_population").set_value("Rule 1").run()
+    assert not app.exception
+    assert any("Clustering" in c.value and "of 6,000 customers" in c.value for c in app.caption)
+    button(app, "Use these segments").click().run()
+    active = app.session_state["segmentations"][active_title(app)]
+    assert len(active.labels) < 6000
+
+
+def test_a_rule_on_a_column_the_new_data_lacks_says_so() -> None:
+    app = open_tab(fresh(), "Rules")
+    next(s for s in app.selectbox if s.label == "Column").set_value("density").run()
+    app.switch_page("pages/data.py")
+    app.run()
+    csv = "customer_id,age,spend\n" + "".join(f"c{i},{20 + i},{i * 3}\n" for i in range(30))
+    app.file_uploader(key="upload").set_value(("new.csv", csv.encode(), "text/csv")).run()
+    app.switch_page("pages/segments.py")
+    app.run()
+    open_tab(app, "Rules")
+    assert any(
+        "used the column 'density', which the current data does not have" in w.value
+        for w in app.warning
+    )
+    assert not app.exception

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
@@ -12,7 +13,9 @@ from segmentation.clustering import CLUSTER_METHODS, ClusterConfig, ClusterResul
 from segmentation.diagnostics import KDiagnostics
 from segmentation.features import FeatureConfig, FeatureMatrix, default_feature_config
 from segmentation.plots import k_diagnostics_chart
+from segmentation.rules import describe, filter_customers
 from segmentation.schema import BASES
+from ui import rule_views
 from ui import segments_state as seg
 
 METHOD_HELP = {
@@ -26,6 +29,7 @@ METHOD_HELP = {
     "kprototypes": "Made for mixed data: averages numbers and takes the most common value of "
     "categories, so every segment has a typical customer you can read.",
 }
+EVERYONE = "All customers"
 DEFAULT_K_RANGE = (2, 8)
 DEFAULT_K_RANGE_STOP = (DEFAULT_K_RANGE[0], DEFAULT_K_RANGE[1] + 1)
 PERSIST = "session"
@@ -69,6 +73,29 @@ def feature_config(data: CustomerData) -> FeatureConfig:
     )
 
 
+def _population(data: CustomerData) -> tuple[pd.DataFrame | None, str]:
+    """The customers to cluster: everyone, or those matching a rule from the Rules tab."""
+    rules = {rule.name: rule for rule in rule_views.current_rules(data)}
+    options = [EVERYONE, *rules]
+    if st.session_state.get("seg_population") not in options:
+        st.session_state.pop("seg_population", None)
+    chosen = st.selectbox(
+        "Customers to cluster",
+        options,
+        key="seg_population",
+        help="Cluster everyone, or only the customers matching one of your rules (write rules "
+        "in the Rules tab), e.g. only active customers.",
+    )
+    if chosen == EVERYONE:
+        return None, "all"
+    rule = rules[chosen]
+    population = filter_customers(data.customers, rule)
+    st.caption(
+        f"Clustering {len(population):,} of {len(data.customers):,} customers: {describe(rule)}."
+    )
+    return population, json.dumps(rule.to_dict(), sort_keys=True)
+
+
 def _base_columns(data: CustomerData, default: FeatureConfig, base: str) -> list[str]:
     return [c for c in default.columns if data.schema.column(c).base == base]
 
@@ -101,13 +128,18 @@ def _preparation_inputs(
 
 def render_cluster_builder(data: CustomerData) -> None:
     """Features, method and k, the k diagnostics, a preview and the button that saves."""
-    config = feature_config(data)
     try:
-        matrix = seg.features(data, config)
+        population, population_key = _population(data)
     except SegmentationError as err:
         st.error(f"{err}\n\nThe active segmentation is unchanged.", icon=":material/error:")
         return
-    key = seg.data_key(data) + json.dumps(config.to_dict(), sort_keys=True)
+    config = feature_config(data)
+    try:
+        matrix = seg.features(data, config, population, population_key)
+    except SegmentationError as err:
+        st.error(f"{err}\n\nThe active segmentation is unchanged.", icon=":material/error:")
+        return
+    key = seg.data_key(data) + population_key + json.dumps(config.to_dict(), sort_keys=True)
     st.markdown("**Method**")
     left, middle, right = st.columns([2, 2, 1])
     method = left.selectbox(

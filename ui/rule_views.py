@@ -211,6 +211,14 @@ def _render_condition(
     key: str,
 ) -> Condition | None:
     cells = st.columns([3, 2, 4, 1], vertical_alignment="bottom")
+    kept = st.session_state.get(f"{key}_column")
+    if kept is not None and kept not in columns:
+        st.warning(
+            f"This condition used the column '{kept}', which the current data does not "
+            "have. Pick another column or remove the condition.",
+            icon=":material/warning:",
+        )
+        del st.session_state[f"{key}_column"]
     column = cells[0].selectbox(
         "Column",
         columns,
@@ -232,13 +240,18 @@ def _render_condition(
         help="How the column is tested.",
     )
     with cells[2]:
-        value = _value_input(data, column, kind, operator, f"{key}_v_{column}_{operator}")
+        value = _value_input(data, column, kind, operator, _value_key(data, key, column, operator))
     if cells[3].button(
         "", key=f"{key}_delete", icon=":material/close:", help="Remove this condition."
     ):
         draft["conditions"].remove(condition)
         st.rerun()
     return Condition(column, operator, value)
+
+
+def _value_key(data: CustomerData, key: str, column: str, operator: str) -> str:
+    """Value widgets are keyed by data too: a kept value may not fit another file's range."""
+    return f"{key}_v_{column}_{operator}_{data.source.content_sha256[:10]}"
 
 
 def _value_input(data: CustomerData, column: str, kind: str, operator: str, key: str) -> Any:
@@ -400,7 +413,7 @@ def _prefill(data: CustomerData, condition: Condition, key: str) -> None:
     kind = column_kind(data.customers[condition.column])
     st.session_state[f"{key}_column"] = condition.column
     st.session_state[f"{key}_op_{kind}"] = condition.operator
-    value_key = f"{key}_v_{condition.column}_{condition.operator}"
+    value_key = _value_key(data, key, condition.column, condition.operator)
     value = condition.value
     if kind == "numeric":
         options = value_options(data.customers[condition.column], kind)
