@@ -101,8 +101,9 @@ def column_kind(series: pd.Series) -> str:
 
 
 def humanise(column: str) -> str:
-    """A column name as lower-case words: 'email_opt_in' → 'email opt in'."""
-    return normalise_name(column) or str(column)
+    """A column name as lower-case words without units: 'Annual Income (k$)' → 'annual income'."""
+    without_units = re.sub(r"\s*\([^)]*\)", "", str(column))
+    return normalise_name(without_units) or normalise_name(column) or str(column)
 
 
 def _as_number(column: object, value: Any) -> float:

@@ -22,6 +22,7 @@ from segmentation.rules import (
     describe,
     filter_customers,
     group_from_dict,
+    humanise,
     operators_for,
     preview,
     rule_columns,
@@ -823,3 +824,16 @@ def test_dina_like_rule_on_the_sample_data() -> None:
     assert result.sentence == DINA_SENTENCE
     segmentation = rules_segmentation(data.customers, data.id_column, [Rule("Dina-like", DINA)])
     assert segmentation.sizes()["Dina-like"] == result.count
+
+
+@pytest.mark.parametrize(
+    ("column", "words"),
+    [
+        ("Annual Income (k$)", "annual income"),
+        ("Spending Score (1-100)", "spending score"),
+        ("email_opt_in", "email opt in"),
+        ("(x)", "x"),
+    ],
+)
+def test_humanise_drops_units_in_brackets(column: str, words: str) -> None:
+    assert humanise(column) == words
