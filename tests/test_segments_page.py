@@ -11,24 +11,20 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
 
+def fresh() -> AppTest:
+    """A new session on the Segments page after its first visit (default segments made)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page("pages/segments.py")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
 @pytest.fixture(scope="module")
 def base_app() -> AppTest:
-    """The Segments page after its first visit (default segments created once per module)."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page("pages/segments.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def fresh() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page("pages/segments.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    """One first visit shared by the read-only tests of this module."""
+    return fresh()
 
 
 def open_tab(app: AppTest, tab: str) -> AppTest:
