@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,14 @@ def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
 
-@pytest.mark.parametrize("page", ["pages/data.py"])
+PAGES = sorted(re.findall(r'st\.Page\("(pages/[^"]+\.py)"', (ROOT / "app.py").read_text()))
+
+
+def test_pages_are_found() -> None:
+    assert PAGES == ["pages/data.py", "pages/segments.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_without_error(page: str) -> None:
     app = open_app()
     app.switch_page(page)

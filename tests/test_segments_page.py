@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from segmentation.rfm import DEFAULT_RFM_TABLE, rfm_table_to_records
+from ui.rfm_views import RECORDS as RFM_RECORDS
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
@@ -167,3 +170,14 @@ def test_a_rule_on_a_column_the_new_data_lacks_says_so() -> None:
         for w in app.warning
     )
     assert not app.exception
+
+
+def test_rfm_rows_can_be_reordered_and_the_order_decides() -> None:
+    app = open_tab(fresh(), "RFM")
+    assert RFM_RECORDS not in app.session_state  # the standard table until the user edits it
+    table = rfm_table_to_records(DEFAULT_RFM_TABLE)
+    app.session_state[RFM_RECORDS] = [table[3], *table[:3], *table[4:]]  # "New" first
+    app.run()
+    button(app, "Create RFM segments").click().run()
+    names = set(app.session_state["segmentations"]["RFM"].segment_names.values())
+    assert "New" in names  # reachable once it comes before Potential Loyalist

@@ -92,11 +92,12 @@ def _mapping(data: CustomerData) -> RfmColumns | None:
 
 def _table_editor() -> tuple | None:
     records = st.session_state.get(RECORDS, rfm_table_to_records(DEFAULT_RFM_TABLE))
-    base = pd.DataFrame(records)
+    base = pd.DataFrame(records).assign(order=range(1, len(records) + 1))
+    base = base[["order", "segment", "R", "F", "M"]]
     digest = hashlib.sha256(json.dumps(records).encode()).hexdigest()[:12]
     st.markdown(
-        "**Named segments** — edit names and score ranges (like `4-5` or `1`); add or "
-        "delete rows at the bottom"
+        "**Named segments** — edit names and score ranges (like `4-5` or `1`), change the "
+        "order by renumbering a row, add or delete rows at the bottom"
     )
     edited = st.data_editor(
         base,
@@ -106,6 +107,13 @@ def _table_editor() -> tuple | None:
         hide_index=True,
         width="stretch",
         column_config={
+            "order": st.column_config.NumberColumn(
+                "Order",
+                min_value=0,
+                step=0.5,
+                help="Rows are checked in this order; the first match wins. Give a row a "
+                "smaller number (e.g. 2.5 to place it between rows 2 and 3) to move it up.",
+            ),
             "segment": st.column_config.TextColumn(
                 "Segment", required=True, help="The segment's name."
             ),
@@ -115,7 +123,7 @@ def _table_editor() -> tuple | None:
             },
         },
     )
-    new_records = edited.fillna("").astype(str).to_dict("records")
+    new_records = _ordered_records(edited)
     if new_records != records:
         st.session_state[RECORDS] = new_records
         st.rerun()
@@ -132,6 +140,13 @@ def _table_editor() -> tuple | None:
         st.error(f"{err}\n\nThe active segmentation is unchanged.", icon=":material/error:")
         return None
     return table
+
+
+def _ordered_records(edited: pd.DataFrame) -> list[dict[str, str]]:
+    """The edited rows sorted by their order number (rows without one go last)."""
+    ordered = edited.assign(order=pd.to_numeric(edited["order"], errors="coerce"))
+    ordered = ordered.sort_values("order", kind="stable", na_position="last")
+    return ordered.drop(columns="order").fillna("").astype(str).to_dict("records")
 
 
 def _render_result(result) -> None:

@@ -1,0 +1,1027 @@
+#!/usr/bin/env python
+"""Benchmarks of the upload path (read → infer types → detect orders → aggregate customers).
+
+Run from the repository root::
+
+    python bench/run.py                 # every benchmark, 5 repeats each
+    python bench/run.py --quick         # 1 repeat, without the 2-million-line case
+    python bench/run.py --only cdnow_pipeline --repeat 10
+
+Every benchmark runs in a fresh Python process (``bench/run.py --child NAME``), which times
+its repeats with ``time.perf_counter`` and reads its peak memory from
+``resource.getrusage(RUSAGE_SELF).ru_maxrss``. This parent process never imports pandas, so the
+children start small. The report goes to ``bench/RESULTS.md`` (overwritten) and to stdout.
+Generated inputs (the .xlsx copy of Online Retail) are cached in ``bench/out/`` (git-ignored).
+
+Exit status: 0 when every benchmark that ran met its target, 1 when one missed its target or
+crashed, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import hashlib
+import importlib.metadata
+import io
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+RESULTS_FILE = BENCH_DIR / "RESULTS.md"
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+ONLINE_RETAIL = "online_retail.csv.gz"
+CDNOW = "cdnow_master.txt"
+XLSX_CACHE = OUT_DIR / "online_retail.xlsx"
+XLSX_GENERATOR_VERSION = 1  # bump to regenerate the cached workbook
+CHILD_TIMEOUT_S = 1800
+SYNTHETIC_LINES = 2_000_000
+SYNTHETIC_CUSTOMERS = 100_000
+SYNTHETIC_SEED = 20240601
+SEGMENT_CUSTOMERS = 100_000
+SEGMENT_GROUPS = 6
+
+if str(REPO_ROOT) not in sys.path:  # `python bench/run.py` puts bench/, not the root, on the path
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    target_s: float
+    what: str
+    needs_shared_data: bool = False
+    heavy: bool = False  # left out by --quick
+
+
+BENCHMARKS = (
+    Benchmark(
+        "online_retail_pipeline",
+        3.0,
+        "UCI Online Retail .csv.gz bytes → load_table → infer_schema → detect_orders → "
+        "aggregate_orders",
+        needs_shared_data=True,
+    ),
+    Benchmark(
+        "online_retail_xlsx_load",
+        15.0,
+        "UCI Online Retail (the same 541,909 lines) as .xlsx bytes → load_table",
+        needs_shared_data=True,
+    ),
+    Benchmark(
+        "cdnow_pipeline",
+        1.0,
+        "CDNOW master (whitespace separated) → load_table → infer_schema → detect_orders → "
+        "aggregate_orders",
+        needs_shared_data=True,
+    ),
+    Benchmark("sample_load", 2.0, "load_sample(): the bundled Pet Dynamics customers + orders"),
+    Benchmark(
+        "synthetic_orders_2m",
+        15.0,
+        f"{SYNTHETIC_LINES:,} seeded synthetic order lines, {SYNTHETIC_CUSTOMERS:,} "
+        "customers, CSV bytes in memory → load_table → … → aggregate_orders",
+        heavy=True,
+    ),
+    Benchmark(
+        "segments_recluster",
+        2.0,
+        f"{SEGMENT_CUSTOMERS:,} generated customers × 30 columns: cluster_customers again after "
+        "changing k (features prepared once, as the page caches them)",
+    ),
+    Benchmark(
+        "segments_k_diagnostics",
+        20.0,
+        f"{SEGMENT_CUSTOMERS:,} generated customers × 30 columns: choose_k for k = 2..10 "
+        "(inertia, silhouette, CH, DB, BIC, stability)",
+        heavy=True,
+    ),
+    Benchmark(
+        "segments_rule_count",
+        0.2,
+        f"{SEGMENT_CUSTOMERS:,} generated customers × 30 columns: a three-condition rule's live "
+        "count and sentence (rules.preview)",
+    ),
+)
+BY_NAME = {b.name: b for b in BENCHMARKS}
+PIPELINE_MEASURE = "pipeline: load → infer → detect → aggregate"
+END_TO_END_MEASURE = "end-to-end: load → infer → detect → customers_from_orders"
+
+
+# --- measuring (runs in the child process) ------------------------------------------------
+
+
+def maxrss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (ru_maxrss is KB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024**2 if sys.platform == "darwin" else peak / 1024
+
+
+class Case:
+    """What a child measures: named timing samples, checks and notes."""
+
+    def __init__(self, name: str, repeat: int, data_dir: Path) -> None:
+        self.name, self.repeat, self.data_dir = name, repeat, data_dir
+        self.input = ""
+        self.samples: dict[str, list[float]] = {}  # wall-clock seconds per repeat
+        self.cpu: dict[str, list[float]] = {}  # CPU seconds (all threads) per repeat
+        self.main = ""
+        self.checks: list[tuple[bool, str]] = []
+        self.info: list[str] = []
+        self.after_input_mb = 0.0
+
+    def input_ready(self, description: str) -> None:
+        self.input = description
+        self.after_input_mb = maxrss_mb()
+
+    def add(self, measure: str, wall: float, cpu: float) -> None:
+        self.samples.setdefault(measure, []).append(wall)
+        self.cpu.setdefault(measure, []).append(cpu)
+
+    def check(self, ok: bool, message: str) -> None:
+        self.checks.append((bool(ok), message))
+
+
+def clock() -> tuple[float, float]:
+    """Wall-clock and CPU time (of every thread of this process) now."""
+    return time.perf_counter(), time.process_time()
+
+
+def since(
+    start: tuple[float, float], end: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds from ``start`` to ``end`` (default: now)."""
+    end = end or clock()
+    return end[0] - start[0], end[1] - start[1]
+
+
+def _size(data: bytes) -> str:
+    return f"{len(data) / 1024**2:,.1f} MB"
+
+
+def _pipeline_once(case: Case, data: bytes, file_name: str) -> tuple:
+    """One run of the upload path, timed stage by stage; returns its objects for checks."""
+    from segmentation import (
+        aggregate_orders,
+        customers_from_orders,
+        detect_orders,
+        infer_schema,
+        load_table,
+    )
+
+    t0 = clock()
+    table = load_table(data, file_name)
+    t1 = clock()
+    typed = infer_schema(table.frame)
+    t2 = clock()
+    columns = detect_orders(typed)
+    t3 = clock()
+    if columns is None:
+        raise SystemExit(f"{case.name}: detect_orders found no orders in {file_name}")
+    summary = aggregate_orders(typed, columns)
+    t4 = clock()
+    customers = customers_from_orders(table, typed, columns)
+    t5 = clock()
+    case.add(PIPELINE_MEASURE, *since(t0, t4))
+    case.add("  load_table", *since(t0, t1))
+    case.add("  infer_schema", *since(t1, t2))
+    case.add("  detect_orders", *since(t2, t3))
+    case.add("  aggregate_orders", *since(t3, t4))
+    case.add("  customers_from_orders (aggregates again + re-infers)", *since(t4, t5))
+    read, aggregate = since(t0, t3), since(t4, t5)
+    case.add(END_TO_END_MEASURE, read[0] + aggregate[0], read[1] + aggregate[1])
+    return table, typed, columns, summary, customers
+
+
+def _time_pipeline(case: Case, data: bytes, file_name: str) -> tuple:
+    """Run the upload path ``case.repeat`` times; return the last run's objects for checks.
+
+    Only the last run's objects are alive between runs, and they are dropped before the next
+    run starts, so the peak memory is that of one run, whatever the number of repeats."""
+    case.main = PIPELINE_MEASURE
+    last = None
+    for _ in range(case.repeat):
+        last = None
+        gc.collect()
+        last = _pipeline_once(case, data, file_name)
+    _, _, columns, summary, _ = last
+    case.info.append(f"Detected mapping: {columns}")
+    case.info.append(
+        f"{summary.n_lines:,} lines → {summary.n_orders:,} orders → "
+        f"{len(summary.customers):,} customers; left out: "
+        + ("; ".join(f"{e.rows:,} {e.reason}" for e in summary.exclusions) or "nothing")
+    )
+    return last
+
+
+def case_online_retail_pipeline(case: Case) -> None:
+    data = (case.data_dir / ONLINE_RETAIL).read_bytes()
+    case.input_ready(f"{ONLINE_RETAIL}, 541,909 lines, {_size(data)} gzip")
+    *_, summary, customers = _time_pipeline(case, data, ONLINE_RETAIL)
+    rfm = summary.customers
+    if "12347" in rfm.index:
+        frequency, monetary = int(rfm.at["12347", "frequency"]), float(rfm.at["12347", "monetary"])
+        ok = frequency == 7 and abs(monetary - 4310.00) < 0.005
+        case.check(
+            ok,
+            f"customer 12347: frequency {frequency} (expected 7), monetary "
+            f"{monetary:,.2f} (expected 4,310.00)",
+        )
+    else:
+        case.check(False, "customer 12347 is missing from the aggregated customers")
+    case.check(
+        len(customers.customers) == 4372, f"{len(customers.customers):,} customers (expected 4,372)"
+    )
+
+
+def case_online_retail_xlsx_load(case: Case) -> None:
+    from segmentation import load_table
+
+    data = XLSX_CACHE.read_bytes()
+    case.input_ready(f"{XLSX_CACHE.relative_to(REPO_ROOT)}, 541,909 lines, {_size(data)}")
+    case.main = "load_table (.xlsx, calamine)"
+    shape = None
+    for _ in range(case.repeat):
+        gc.collect()
+        t0 = clock()
+        table = load_table(data, "online_retail.xlsx")
+        case.add(case.main, *since(t0))
+        shape = table.frame.shape
+        del table
+    case.check(shape == (541_909, 8), f"frame shape {shape} (expected (541909, 8))")
+
+
+def case_cdnow_pipeline(case: Case) -> None:
+    data = (case.data_dir / CDNOW).read_bytes()
+    case.input_ready(f"{CDNOW}, 69,659 lines, {_size(data)}")
+    *_, customers = _time_pipeline(case, data, CDNOW)
+    case.check(
+        len(customers.customers) == 23_570,
+        f"{len(customers.customers):,} customers (expected 23,570)",
+    )
+
+
+def case_sample_load(case: Case) -> None:
+    from segmentation import load_sample
+    from segmentation.dataset import SAMPLE_CUSTOMERS, SAMPLE_DIR, SAMPLE_ORDERS
+
+    sizes = sum((SAMPLE_DIR / f).stat().st_size for f in (SAMPLE_CUSTOMERS, SAMPLE_ORDERS))
+    case.input_ready(
+        f"data/{SAMPLE_CUSTOMERS} + data/{SAMPLE_ORDERS}, {sizes / 1024**2:,.1f} MB on disk"
+    )
+    case.main = "load_sample()"
+    data = None
+    for _ in range(case.repeat):
+        data = None
+        gc.collect()
+        t0 = clock()
+        data = load_sample()
+        case.add(case.main, *since(t0))
+    n = data.report.n_customers
+    case.check(n >= 5000, f"{n:,} customers (expected at least 5,000)")
+    case.info.append(
+        f"{n:,} customers × {len(data.schema.columns)} columns; {data.orders.n_lines:,} order lines"
+    )
+
+
+def synthetic_orders_csv(
+    n_lines: int = SYNTHETIC_LINES,
+    n_customers: int = SYNTHETIC_CUSTOMERS,
+    seed: int = SYNTHETIC_SEED,
+) -> bytes:
+    """Seeded order lines as CSV bytes: order_id, customer_id, order_date, quantity,
+    unit_price, country. About 5 lines per order; every customer has at least one order,
+    order counts are skewed (Pareto), 2 % of orders are cancellations ("C" + id, negative
+    quantities) and each customer lives in one of 20 countries."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    n_orders = max(n_lines // 5, n_customers)
+    extra_lines = rng.integers(0, n_orders, n_lines - n_orders)
+    order_of_line = np.sort(np.concatenate([np.arange(n_orders), extra_lines]))
+    weights = rng.pareto(1.5, n_customers) + 1.0
+    customer_of_order = np.concatenate(
+        [
+            rng.permutation(n_customers),
+            rng.choice(n_customers, n_orders - n_customers, p=weights / weights.sum()),
+        ]
+    )
+    rng.shuffle(customer_of_order)
+    seconds = np.sort(rng.integers(0, 2 * 365 * 86_400, n_orders))
+    order_time = np.datetime64("2023-01-01T00:00:00", "s") + seconds.astype("timedelta64[s]")
+    cancelled = rng.random(n_orders) < 0.02
+    order_ids = [f"C{500_000 + i}" if c else f"{500_000 + i}" for i, c in enumerate(cancelled)]
+    customer_ids = [f"{100_000 + i:06d}" for i in range(n_customers)]
+    countries = [
+        "United Kingdom",
+        "Germany",
+        "France",
+        "Ireland",
+        "Spain",
+        "Netherlands",
+        "Belgium",
+        "Switzerland",
+        "Portugal",
+        "Australia",
+        "Norway",
+        "Italy",
+        "Channel Islands",
+        "Finland",
+        "Cyprus",
+        "Sweden",
+        "Austria",
+        "Denmark",
+        "Japan",
+        "Poland",
+    ]
+    country_p = np.array([60.0, *np.geomspace(8, 0.2, len(countries) - 1)])
+    country_of_customer = rng.choice(len(countries), n_customers, p=country_p / country_p.sum())
+    quantity = rng.integers(1, 13, n_lines)
+    quantity[cancelled[order_of_line]] *= -1
+    unit_price = np.round(np.clip(rng.lognormal(1.0, 0.8, n_lines), 0.1, None), 2)
+    customer_of_line = customer_of_order[order_of_line]
+    table = pa.table(
+        {
+            "order_id": pa.array(order_ids).take(pa.array(order_of_line)),
+            "customer_id": pa.array(customer_ids).take(pa.array(customer_of_line)),
+            "order_date": pa.array(order_time[order_of_line]),
+            "quantity": pa.array(quantity),
+            "unit_price": pa.array(unit_price),
+            "country": pa.array(countries).take(pa.array(country_of_customer[customer_of_line])),
+        }
+    )
+    out = io.BytesIO()
+    out.write(b"order_id,customer_id,order_date,quantity,unit_price,country\n")
+    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return out.getvalue()
+
+
+def case_synthetic_orders_2m(case: Case) -> None:
+    t0 = time.perf_counter()
+    data = synthetic_orders_csv()
+    generated_in = time.perf_counter() - t0
+    case.input_ready(
+        f"synthetic CSV in memory, {SYNTHETIC_LINES:,} lines, "
+        f"{SYNTHETIC_CUSTOMERS:,} customers, {_size(data)} (seed {SYNTHETIC_SEED})"
+    )
+    case.info.append(
+        f"Input generated in {generated_in:.1f} s (not timed); SHA-256 "
+        f"{hashlib.sha256(data).hexdigest()[:16]}… (the same bytes on every run)."
+    )
+    *_, summary, customers = _time_pipeline(case, data, "synthetic_orders.csv")
+    case.check(
+        summary.n_lines == SYNTHETIC_LINES,
+        f"{summary.n_lines:,} lines read (expected {SYNTHETIC_LINES:,})",
+    )
+    case.check(
+        len(customers.customers) == SYNTHETIC_CUSTOMERS,
+        f"{len(customers.customers):,} customers (expected {SYNTHETIC_CUSTOMERS:,})",
+    )
+
+
+def synthetic_customers(n: int = SEGMENT_CUSTOMERS, seed: int = SYNTHETIC_SEED):
+    """Seeded customers with 6 planted groups: an id, 19 numeric and 11 categorical columns."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    groups = rng.integers(0, SEGMENT_GROUPS, n)
+    data: dict[str, object] = {"customer_id": [f"C{i:06d}" for i in range(n)]}
+    centres = rng.normal(0, 2, (SEGMENT_GROUPS, 18))
+    for j in range(18):
+        data[f"trait_{j}"] = np.round(centres[groups, j] + rng.normal(0, 1, n), 3)
+    data["monetary"] = np.round(np.exp(rng.normal(5 + groups * 0.3, 1)), 2)
+    for j in range(11):
+        levels = np.array([f"level_{j}_{v}" for v in range(5)])
+        picks = np.where(rng.random(n) < 0.7, (groups + j) % 5, rng.integers(0, 5, n))
+        data[f"category_{j}"] = levels[picks]
+    return pd.DataFrame(data), groups
+
+
+def _segment_matrix(case: Case):
+    """Typed customers and their feature matrix, prepared once (not timed as the main measure)."""
+    from segmentation.features import default_feature_config, prepare_features
+    from segmentation.schema import infer_schema
+
+    frame, groups = synthetic_customers()
+    case.input_ready(
+        f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns "
+        f"(seed {SYNTHETIC_SEED})"
+    )
+    typed = infer_schema(frame, one_row_per_customer=True)
+    t0 = clock()
+    config = default_feature_config(typed.frame, typed.schema)
+    matrix = prepare_features(typed.frame, typed.schema, config)
+    case.add("  prepare_features (once per feature setting)", *since(t0))
+    case.info.append(f"Feature matrix: {matrix.X.shape[0]:,} × {matrix.X.shape[1]} columns.")
+    return typed, matrix, groups
+
+
+def case_segments_recluster(case: Case) -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    from segmentation.clustering import ClusterConfig, cluster_customers
+
+    _, matrix, groups = _segment_matrix(case)
+    case.main = "cluster_customers with a new k"
+    cluster_customers(matrix, ClusterConfig(n_segments=SEGMENT_GROUPS))
+    result = None
+    for repeat in range(case.repeat):
+        gc.collect()
+        t0 = clock()
+        result = cluster_customers(matrix, ClusterConfig(n_segments=SEGMENT_GROUPS + repeat % 2))
+        case.add(case.main, *since(t0))
+    labels = cluster_customers(matrix, ClusterConfig(n_segments=SEGMENT_GROUPS)).segmentation
+    ari = adjusted_rand_score(groups, labels.labels.to_numpy())
+    case.check(ari >= 0.8, f"adjusted Rand index with the planted groups {ari:.2f} (≥ 0.8)")
+    case.info.extend(result.notes)
+
+
+def case_segments_k_diagnostics(case: Case) -> None:
+    from segmentation.clustering import ClusterConfig
+    from segmentation.diagnostics import choose_k
+
+    _, matrix, _ = _segment_matrix(case)
+    case.main = "choose_k, k = 2..10"
+    steps: list[float] = []
+    result = None
+    for _ in range(case.repeat):
+        gc.collect()
+        steps.clear()
+        t0 = clock()
+        result = choose_k(
+            matrix, range(2, 11), ClusterConfig(), lambda share, _text: steps.append(share)
+        )
+        case.add(case.main, *since(t0))
+    case.check(steps[-1] == 1.0 and len(steps) == 10, f"progress reported {len(steps)} times")
+    case.check(
+        abs(result.recommended_k - SEGMENT_GROUPS) <= 1,
+        f"recommended k = {result.recommended_k} (planted {SEGMENT_GROUPS})",
+    )
+    case.info.append(result.reason)
+
+
+def case_segments_rule_count(case: Case) -> None:
+    from segmentation.rules import Condition, Rule, RuleGroup, preview
+    from segmentation.schema import infer_schema
+
+    frame, _ = synthetic_customers()
+    case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
+    typed = infer_schema(frame, one_row_per_customer=True)
+    rule = Rule(
+        "bench",
+        RuleGroup(
+            "all",
+            (
+                Condition("trait_0", "between", (-1, 1)),
+                Condition("category_0", "in", ("level_0_1", "level_0_2")),
+                Condition("monetary", "top_pct", 20),
+            ),
+        ),
+    )
+    case.main = "rules.preview (count, share, sentence)"
+    result = None
+    for _ in range(max(case.repeat, 5)):
+        t0 = clock()
+        result = preview(typed.frame, rule)
+        case.add(case.main, *since(t0))
+    case.info.append(f"{result.count:,} customers ({result.share:.1%}): {result.sentence}")
+
+
+CASES: dict[str, Callable[[Case], None]] = {
+    "online_retail_pipeline": case_online_retail_pipeline,
+    "online_retail_xlsx_load": case_online_retail_xlsx_load,
+    "cdnow_pipeline": case_cdnow_pipeline,
+    "sample_load": case_sample_load,
+    "segments_recluster": case_segments_recluster,
+    "segments_k_diagnostics": case_segments_k_diagnostics,
+    "segments_rule_count": case_segments_rule_count,
+    "synthetic_orders_2m": case_synthetic_orders_2m,
+}
+
+
+def child_main(name: str, repeat: int, data_dir: Path, result_file: Path) -> None:
+    """Measure one benchmark in this (fresh) process and write its result as JSON."""
+    # Everything the cases import lazily is imported here, before the baseline, so the
+    # baseline holds the libraries and the peak above it is the work itself.
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import pyarrow.csv  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    import segmentation  # noqa: F401
+
+    baseline = maxrss_mb()
+    case = Case(name, repeat, data_dir)
+    CASES[name](case)
+    peak = maxrss_mb()
+    result = {
+        "name": name,
+        "input": case.input,
+        "main": case.main,
+        "samples": case.samples,
+        "cpu": case.cpu,
+        "checks": case.checks,
+        "info": case.info,
+        "baseline_mb": baseline,
+        "after_input_mb": case.after_input_mb,
+        "peak_mb": peak,
+    }
+    result_file.write_text(json.dumps(result), encoding="utf-8")
+
+
+# --- the cached .xlsx input ------------------------------------------------------------------
+
+
+def _xlsx_key(data_dir: Path) -> dict[str, object]:
+    source = (data_dir / ONLINE_RETAIL).read_bytes()
+    return {
+        "source_sha256": hashlib.sha256(source).hexdigest(),
+        "generator_version": XLSX_GENERATOR_VERSION,
+    }
+
+
+def _xlsx_stamp() -> Path:
+    return XLSX_CACHE.with_name(XLSX_CACHE.name + ".json")
+
+
+def xlsx_is_current(data_dir: Path) -> bool:
+    stamp = _xlsx_stamp()
+    if not XLSX_CACHE.exists() or not stamp.exists():
+        return False
+    try:
+        return json.loads(stamp.read_text(encoding="utf-8")) == _xlsx_key(data_dir)
+    except (OSError, ValueError):
+        return False
+
+
+def write_online_retail_xlsx(data_dir: Path) -> None:
+    """Write Online Retail as an .xlsx with typed cells, like the UCI original: numbers for
+    numeric invoice and stock codes, quantities, prices and customer ids, real dates."""
+    import pandas as pd
+    from openpyxl import Workbook
+
+    raw = pd.read_csv(data_dir / ONLINE_RETAIL, dtype=str, keep_default_na=False)
+
+    def code(values: pd.Series) -> list[object]:
+        return [int(v) if v.isdigit() else v for v in values]
+
+    columns = [
+        code(raw["InvoiceNo"]),
+        code(raw["StockCode"]),
+        [v or None for v in raw["Description"]],
+        pd.to_numeric(raw["Quantity"]).astype(int).tolist(),
+        list(pd.to_datetime(raw["InvoiceDate"], format="%Y-%m-%d %H:%M:%S").dt.to_pydatetime()),
+        pd.to_numeric(raw["UnitPrice"]).astype(float).tolist(),
+        [float(v) if v else None for v in raw["CustomerID"]],
+        raw["Country"].tolist(),
+    ]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Online Retail")
+    sheet.append(list(raw.columns))
+    for row in zip(*columns, strict=True):
+        sheet.append(row)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    partial = XLSX_CACHE.with_suffix(".partial.xlsx")
+    workbook.save(partial)
+    partial.replace(XLSX_CACHE)
+    _xlsx_stamp().write_text(json.dumps(_xlsx_key(data_dir)), encoding="utf-8")
+
+
+def prepare_xlsx(data_dir: Path) -> str | None:
+    """Make sure the cached workbook exists; return an error message when it cannot be made."""
+    if xlsx_is_current(data_dir):
+        return None
+    print(
+        f"Generating {XLSX_CACHE.relative_to(REPO_ROOT)} with openpyxl (write-only mode); "
+        "this takes a few minutes and happens once…",
+        flush=True,
+    )
+    t0 = time.perf_counter()
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--prepare-xlsx",
+        "--data-dir",
+        str(data_dir),
+    ]
+    done = subprocess.run(command, cwd=REPO_ROOT, timeout=CHILD_TIMEOUT_S, check=False)
+    if done.returncode != 0 or not xlsx_is_current(data_dir):
+        return f"generating the .xlsx failed (exit status {done.returncode})"
+    size = XLSX_CACHE.stat().st_size / 1024**2
+    print(f"  written in {time.perf_counter() - t0:.0f} s ({size:,.1f} MB)", flush=True)
+    return None
+
+
+# --- the runner (parent process: no pandas here) ----------------------------------------------
+
+
+@dataclass
+class Outcome:
+    bench: Benchmark
+    status: str  # "ran", "skipped" or "error"
+    reason: str = ""
+    result: dict | None = None
+    wall_s: float = 0.0
+    load: str = ""  # load averages before → after the child
+    other_cores: float | None = None  # CPU used by other processes meanwhile, in cores
+
+    def stats(self, measure: str) -> tuple[float, float, float]:
+        values = self.result["samples"][measure]
+        return statistics.median(values), min(values), max(values)
+
+    def cpu_median(self, measure: str) -> float:
+        return statistics.median(self.result["cpu"][measure])
+
+    @property
+    def median(self) -> float | None:
+        if self.status != "ran":
+            return None
+        return self.stats(self.result["main"])[0]
+
+    @property
+    def passed(self) -> bool | None:
+        if self.status == "skipped":
+            return None
+        return self.status == "ran" and self.median <= self.bench.target_s
+
+    @property
+    def verdict(self) -> str:
+        if self.status == "skipped":
+            return "skipped"
+        if self.status == "error":
+            return "ERROR"
+        return "PASS" if self.passed else "FAIL"
+
+    @property
+    def failed_checks(self) -> list[str]:
+        if self.result is None:
+            return []
+        return [message for ok, message in self.result["checks"] if not ok]
+
+
+def run_child(bench: Benchmark, repeat: int, data_dir: Path) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            bench.name,
+            "--repeat",
+            str(repeat),
+            "--data-dir",
+            str(data_dir),
+            "--result-file",
+            str(result_file),
+        ]
+        t0, load_before = time.perf_counter(), load_average()
+        machine_before, children_before = machine_busy_s(), children_cpu_s()
+        try:
+            done = subprocess.run(command, cwd=REPO_ROOT, timeout=CHILD_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            return Outcome(bench, "error", f"timed out after {CHILD_TIMEOUT_S} s")
+        wall = time.perf_counter() - t0
+        if done.returncode != 0 or not result_file.exists():
+            return Outcome(
+                bench,
+                "error",
+                f"the child process failed (exit status {done.returncode}); see its output above",
+                wall_s=wall,
+            )
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    load = f"{load_before} → {load_average()}"
+    machine_after, other = machine_busy_s(), None
+    if machine_before is not None and machine_after is not None:
+        own = children_cpu_s() - children_before
+        other = max(0.0, (machine_after - machine_before - own) / wall)
+    return Outcome(bench, "ran", result=result, wall_s=wall, load=load, other_cores=other)
+
+
+def machine_busy_s() -> float | None:
+    """CPU seconds every core of the machine has spent busy since boot (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s() -> float:
+    """CPU seconds used by this process's finished children (the benchmark processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def load_average() -> str:
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except (OSError, AttributeError):
+        return "unknown"
+
+
+def busy_note(outcomes: list[Outcome]) -> str | None:
+    """A warning when other processes used more than a quarter of a core on average while a
+    benchmark ran (from /proc/stat minus the benchmark process's own CPU time)."""
+    busy = [o for o in outcomes if o.other_cores is not None and o.other_cores > 0.25]
+    if not busy:
+        return None
+    shown = ", ".join(f"{o.bench.name} {o.other_cores:.2f}" for o in busy)
+    return (
+        f"Other processes kept the machine busy during some benchmarks (cores in use by them "
+        f"on average: {shown}; {os.cpu_count()} cores in all). Their wall-clock times are "
+        "inflated, and their CPU seconds too when the cores share caches or are hyper-threads "
+        "of one core. Rerun on a quiet machine before comparing with the targets."
+    )
+
+
+def machine_lines(load_at_start: str) -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+                cpu,
+            )
+    except OSError:
+        pass
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+        ram_text = f"{ram:,.1f} GiB"
+    except (ValueError, OSError, AttributeError):
+        ram_text = "unknown"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    packages = ", ".join(
+        f"{name} {_version(name)}"
+        for name in ("pandas", "numpy", "pyarrow", "python-calamine", "openpyxl", "scikit-learn")
+    )
+    return [
+        f"- CPU: {cpu}; {os.cpu_count()} logical cores ({usable} usable by this process)",
+        f"- Load average (1, 5, 15 min): {load_at_start} at the start, {load_average()} at "
+        "the end (other work on the machine makes the times noisier)",
+        f"- RAM: {ram_text}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()} ({sys.executable})",
+        f"- Packages: {packages}",
+    ]
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _cores(value: float | None) -> str:
+    return "an unknown share of the CPU" if value is None else f"{value:.2f} cores"
+
+
+def _mb(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def summary_table(outcomes: list[Outcome]) -> list[str]:
+    lines = [
+        "| benchmark | input | median s | min s | max s | median CPU s | peak mem Δ MB "
+        "| peak RSS MB | target | result |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for o in outcomes:
+        target = f"≤ {o.bench.target_s:g} s"
+        if o.status != "ran":
+            lines.append(
+                f"| {o.bench.name} | — | — | — | — | — | — | — | {target} | "
+                f"{o.verdict}: {o.reason} |"
+            )
+            continue
+        r = o.result
+        median, low, high = o.stats(r["main"])
+        lines.append(
+            f"| {o.bench.name} | {r['input']} | {_seconds(median)} | {_seconds(low)} | "
+            f"{_seconds(high)} | {_seconds(o.cpu_median(r['main']))} | "
+            f"{_mb(r['peak_mb'] - r['baseline_mb'])} | "
+            f"{_mb(r['peak_mb'])} | {target} | {o.verdict} |"
+        )
+    return lines
+
+
+def detail_section(o: Outcome) -> list[str]:
+    lines = [f"### {o.bench.name}", "", f"{o.bench.what}. Target: median ≤ {o.bench.target_s:g} s."]
+    if o.status != "ran":
+        return [*lines, "", f"**{o.verdict}**: {o.reason}", ""]
+    r = o.result
+    n = len(r["samples"][r["main"]])
+    lines += [
+        "",
+        f"Input: {r['input']}. {n} repeat{'s' * (n != 1)} in one fresh process "
+        f"({o.wall_s:.1f} s wall time including start-up and input preparation). "
+        f"Meanwhile other processes used {_cores(o.other_cores)} on average; load average "
+        f"{o.load}.",
+        "",
+        "| measure | input | median s | min s | max s | median CPU s | peak mem Δ MB "
+        "| peak RSS MB | target | result |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for measure in r["samples"]:
+        median, low, high = o.stats(measure)
+        name = measure.replace("  ", "&nbsp;&nbsp;↳ ", 1) if measure.startswith("  ") else measure
+        if measure == r["main"]:
+            memory = f"{_mb(r['peak_mb'] - r['baseline_mb'])} | {_mb(r['peak_mb'])}"
+            verdict = f"≤ {o.bench.target_s:g} s | **{o.verdict}**"
+            shown_input = r["input"]
+        else:
+            memory, verdict, shown_input = "″ | ″", "— | —", "″"
+        lines.append(
+            f"| {name} | {shown_input} | {_seconds(median)} | {_seconds(low)} | "
+            f"{_seconds(high)} | {_seconds(o.cpu_median(measure))} | {memory} | {verdict} |"
+        )
+    lines += [
+        "",
+        f"Memory: {_mb(r['baseline_mb'])} MB after imports, {_mb(r['after_input_mb'])} MB with "
+        f"the input in memory, {_mb(r['peak_mb'])} MB peak; Δ = peak − after imports (it "
+        "includes the input bytes, which the app also holds).",
+        "",
+    ]
+    for ok, message in r["checks"]:
+        lines.append(f"- {'✓' if ok else '⚠ WARNING:'} {message}")
+    lines += [f"- {note}" for note in r["info"]]
+    lines.append("")
+    return lines
+
+
+def report(
+    outcomes: list[Outcome],
+    args: argparse.Namespace,
+    started: dt.datetime,
+    total_s: float,
+    notes: list[str],
+    load_at_start: str,
+) -> str:
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated {started:%Y-%m-%d %H:%M} (local time) by `{command.strip()}` in "
+        f"{total_s:.0f} s; {args.repeat} repeat{'s' * (args.repeat != 1)} per benchmark, each "
+        "in a fresh process. Times are medians of `time.perf_counter` (wall clock; CPU s: "
+        "`time.process_time`, every thread of the process); peak memory is `ru_maxrss` of that "
+        "process (Δ: above the level after imports). Rerun with `python bench/run.py`; see "
+        "`bench/README.md`.",
+        "",
+        "## Machine",
+        "",
+        *machine_lines(load_at_start),
+        "",
+        "## Summary",
+        "",
+        *summary_table(outcomes),
+        "",
+    ]
+    if notes:
+        lines += [*(f"- {note}" for note in notes), ""]
+    lines += ["## Details", ""]
+    for o in outcomes:
+        lines += detail_section(o)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark the upload path of segmentation/.")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="repeats per benchmark (default 5; 1 with --quick)"
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        help=f"run only this benchmark (may be given more than once; names: {', '.join(BY_NAME)})",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="1 repeat and skip the 2-million-line case"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="the shared real-data folder (default: ../shared/data)",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--prepare-xlsx", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 5
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    unknown = [name for name in args.only or () if name not in BY_NAME]
+    if unknown or (args.child and args.child not in BY_NAME):
+        parser.error(
+            f"unknown benchmark {', '.join(unknown or [args.child])}; "
+            f"choose from {', '.join(BY_NAME)}"
+        )
+    args.data_dir = args.data_dir.resolve()
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.prepare_xlsx:
+        write_online_retail_xlsx(args.data_dir)
+        return 0
+    if args.child:
+        child_main(args.child, args.repeat, args.data_dir, args.result_file)
+        return 0
+    missing = [m for m in ("pandas", "pyarrow", "python_calamine") if not find_spec(m)]
+    if missing:
+        venv_python = REPO_ROOT / ".venv" / "bin" / "python"
+        if venv_python.exists() and Path(sys.executable) != venv_python:
+            print(f"{sys.executable} has no {', '.join(missing)}; rerunning with {venv_python}.")
+            sys.stdout.flush()
+            os.execv(venv_python, [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
+        print(
+            f"ERROR: {sys.executable} has no {', '.join(missing)}. Run `make bench`, or install "
+            "requirements.txt and run `python bench/run.py` with that interpreter.",
+            file=sys.stderr,
+        )
+        return 2
+
+    started, t0, load_at_start = dt.datetime.now(), time.perf_counter(), load_average()
+    have_data = all((args.data_dir / f).is_file() for f in (ONLINE_RETAIL, CDNOW))
+    notes = []
+    if not have_data:
+        notes.append(
+            f"{args.data_dir} (with {ONLINE_RETAIL} and {CDNOW}) was not found, so the "
+            "real-data benchmarks were skipped; the synthetic ones ran."
+        )
+    if args.only:
+        notes.append(f"Partial run: only {', '.join(args.only)}.")
+    outcomes: list[Outcome] = []
+    for bench in BENCHMARKS:
+        if args.only and bench.name not in args.only:
+            continue
+        if bench.needs_shared_data and not have_data:
+            print(
+                f"SKIP {bench.name}: {args.data_dir} not found (real data sets are not part "
+                "of a clone)",
+                flush=True,
+            )
+            outcomes.append(Outcome(bench, "skipped", "no ../shared/data"))
+            continue
+        if bench.heavy and args.quick and not args.only:
+            print(f"SKIP {bench.name}: --quick", flush=True)
+            outcomes.append(Outcome(bench, "skipped", "--quick"))
+            continue
+        if bench.name == "online_retail_xlsx_load":
+            problem = prepare_xlsx(args.data_dir)
+            if problem:
+                outcomes.append(Outcome(bench, "error", problem))
+                continue
+        print(f"RUN  {bench.name} ({args.repeat} repeat{'s' * (args.repeat != 1)})…", flush=True)
+        outcome = run_child(bench, args.repeat, args.data_dir)
+        outcomes.append(outcome)
+        shown = f"median {outcome.median:.3f} s" if outcome.status == "ran" else outcome.reason
+        print(
+            f"     {outcome.verdict}: {shown} (target ≤ {bench.target_s:g} s, "
+            f"{outcome.wall_s:.1f} s wall)",
+            flush=True,
+        )
+        for message in outcome.failed_checks:
+            print(f"WARNING: {bench.name}: {message}", flush=True)
+
+    busy = busy_note(outcomes)
+    if busy:
+        print(f"WARNING: {busy}", flush=True)
+        notes.append(f"**Warning**: {busy}")
+    text = report(outcomes, args, started, time.perf_counter() - t0, notes, load_at_start)
+    RESULTS_FILE.write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    print(f"Written to {RESULTS_FILE.relative_to(REPO_ROOT)}")
+    return 0 if all(o.passed is not False for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
