@@ -93,6 +93,7 @@ def start_server(
     port: int | None = None,
     log_path: Path | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
+    extra_args: tuple[str, ...] = (),
 ) -> StreamlitServer:
     """Start ``streamlit run <app>`` headless on 127.0.0.1 and wait until it is healthy.
 
@@ -110,6 +111,7 @@ def start_server(
         "--server.port", str(port),
         "--server.address", HOST,
         "--browser.gatherUsageStats", "false",
+        *extra_args,
     ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log:

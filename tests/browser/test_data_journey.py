@@ -76,3 +76,23 @@ def test_direct_link_on_a_fresh_server_goes_through_the_app(page: Page, tmp_path
         assert_no_exception(page)
     finally:
         stop_server(server)
+
+
+def test_file_over_the_upload_limit_is_refused_with_a_message(page: Page, tmp_path) -> None:
+    server = start_server(
+        cwd=ROOT, log_path=tmp_path / "server.log", extra_args=("--server.maxUploadSize", "1")
+    )
+    try:
+        page.goto(server.url)
+        wait_for_app(page)
+        big = b"customer_id,age\n" + b"".join(
+            b"c%07d,%d\n" % (i, 20 + i % 50) for i in range(120_000)
+        )
+        assert len(big) > 1024**2
+        upload(page, "big.csv", big)
+        expect(page.get_by_text("File must be 1")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("built-in Pet Dynamics sample")).to_be_visible()
+        expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("6,000")
+        assert_no_exception(page)
+    finally:
+        stop_server(server)
