@@ -48,11 +48,14 @@ def segment_overview(
     schema: Schema,
     segmentation: Segmentation,
     features: tuple[str, ...] | None = None,
+    log_columns: tuple[str, ...] = (),
 ) -> SegmentOverview:
     """Sizes, revenue shares and feature profiles of each segment.
 
     ``frame`` holds one row per customer with the id column; customers not in the
-    segmentation (e.g. filtered out before clustering) are left out.
+    segmentation (e.g. filtered out before clustering) are left out. ``log_columns`` (long-
+    tailed, non-negative) are compared on a log scale, as clustering saw them, so a few very
+    large customers do not hide every other difference; their means stay in original units.
     """
     customers = _customers_in(frame, schema, segmentation)
     segment = segmentation.named_labels().loc[customers.index]
@@ -65,6 +68,12 @@ def segment_overview(
     indicators = _level_indicators(customers, categorical)
     values = pd.concat([customers[numeric].astype("float64"), indicators], axis=1)
     means, standardised = _numeric_profile(values, segment, order)
+    logged = [c for c in log_columns if c in numeric]
+    if logged:
+        _, log_standardised = _numeric_profile(
+            np.log1p(values[logged].clip(lower=0)), segment, order
+        )
+        standardised.loc[logged] = log_standardised.loc[logged]
     means, standardised = _drop_flat_levels(means, standardised, list(indicators.columns))
     modes = _modes(customers, segment, order, categorical)
     return SegmentOverview(sizes, standardised, means, modes, monetary)

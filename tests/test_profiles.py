@@ -185,3 +185,23 @@ def test_find_monetary(columns: tuple[tuple[str, str], ...], expected: str | Non
 )
 def test_find_monetary_reads_names_like_a_person(name: str) -> None:
     assert find_monetary(schema_of((name, "numeric"))) == name
+
+
+def test_log_columns_are_compared_on_a_log_scale() -> None:
+    from segmentation.schema import infer_schema
+    from segmentation.segments import make_segmentation
+
+    spend = [10, 12, 11, 13, 10000, 100, 120, 110, 130, 105]
+    raw = pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(10)], "monetary": [str(v) for v in spend]}
+    )
+    typed = infer_schema(raw)
+    labels = pd.Series([0] * 5 + [1] * 5, index=typed.frame["customer_id"])
+    segmentation = make_segmentation("s", "kmeans", labels)
+    plain = segment_overview(typed.frame, typed.schema, segmentation)
+    logged = segment_overview(typed.frame, typed.schema, segmentation, log_columns=("monetary",))
+    # one huge customer makes segment 1 look "above average" on the raw scale…
+    assert plain.standardised.loc["monetary", "Segment 1"] > 0
+    # …but on the log scale the typical customer of segment 1 spends less than segment 2's
+    assert logged.standardised.loc["monetary", "Segment 1"] < 0
+    assert logged.means.loc["monetary", "Segment 1"] == pytest.approx(sum(spend[:5]) / 5)

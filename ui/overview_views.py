@@ -66,7 +66,8 @@ def render_overview(data: CustomerData, segmentation: Segmentation) -> None:
         st.plotly_chart(profile_heatmap(overview), width="stretch", key="seg_profile_chart")
         st.caption(
             "Red: the segment is above the average customer on that trait; blue: below. "
-            "Hover for the values in their own units."
+            "Long-tailed numbers such as spend are compared on a log scale, as the clustering "
+            "saw them. Hover for the values in their own units."
         )
     _render_tables(overview)
     if segmentation.method in CLUSTER_METHODS:

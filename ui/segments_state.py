@@ -91,7 +91,10 @@ def diagnostics(
 
 def overview(data: CustomerData, segmentation: Segmentation) -> SegmentOverview:
     """Sizes and profiles of a segmentation (cheap; recomputed when names change)."""
-    return segment_overview(data.customers, data.schema, segmentation)
+    features = segmentation.settings.get("features", {})
+    usable = tuple(c for c in features.get("columns", ()) if c in data.schema.names) or None
+    logs = tuple(features.get("log_columns", ()))
+    return segment_overview(data.customers, data.schema, segmentation, usable, logs)
 
 
 @st.cache_resource(max_entries=12, show_spinner="Explaining segments as rules…")
