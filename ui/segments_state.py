@@ -42,12 +42,7 @@ def _json(value: object) -> str:
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _features(
-    _data: CustomerData,
-    key: str,
-    config_json: str,
-    _config: FeatureConfig,
-    _frame_key: str,
-    _frame=None,
+    _data: CustomerData, key: str, config_json: str, _config: FeatureConfig, _frame=None
 ) -> FeatureMatrix:
     frame = _frame if _frame is not None else _data.customers
     return prepare_features(frame, _data.schema, _config)
@@ -56,9 +51,9 @@ def _features(
 def features(
     data: CustomerData, config: FeatureConfig, frame=None, frame_key: str = "all"
 ) -> FeatureMatrix:
-    """The feature matrix for these settings (cached per data content, settings and filter)."""
-    key = data_key(data) + frame_key
-    return _features(data, key, _json(config.to_dict()), config, frame_key, frame)
+    """The feature matrix for these settings (cached per data content, settings and the
+    population filter, whose JSON is ``frame_key``)."""
+    return _features(data, data_key(data) + frame_key, _json(config.to_dict()), config, frame)
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
