@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui import data_views, state
+from ui import data_views, messages, state
 
 st.title("Data")
 st.caption("Bring your customers in and check that the app understood them.")
 
-state.show_flash()
+messages.show_flash()
 data = state.active_data()
 data_views.render_source_banner(data)
 data_views.render_upload()

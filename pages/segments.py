@@ -2,14 +2,22 @@
 
 import streamlit as st
 
-from ui import cluster_views, overview_views, rfm_views, rule_views, segments_state, state
+from ui import (
+    cluster_views,
+    messages,
+    overview_views,
+    rfm_views,
+    rule_views,
+    segments_state,
+    state,
+)
 
 st.title("Segments")
 st.caption(
     "Find groups of similar customers by clustering, define them with rules, or use RFM scores. "
     "Every segmentation you create is kept; the active one feeds the other pages."
 )
-state.show_flash()
+messages.show_flash()
 data = state.active_data()
 if segments_state.active_segmentation() is None and not segments_state.segmentations():
     cluster_views.create_default(data)

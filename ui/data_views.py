@@ -16,6 +16,7 @@ from segmentation import (
     with_schema,
 )
 from ui import state
+from ui.messages import flash
 
 NONE = "— none —"
 BASE_HELP = {
@@ -94,7 +95,7 @@ def render_upload() -> None:
         st.session_state[state.PENDING_ORDERS] = outcome
         return
     state.set_active_data(outcome)
-    state.flash("success", f"Loaded **{upload.name}**: {outcome.report.n_customers:,} customers.")
+    flash("success", f"Loaded **{upload.name}**: {outcome.report.n_customers:,} customers.")
     st.rerun()
 
 
@@ -221,7 +222,7 @@ def _aggregate(pending: state.PendingOrders, columns: OrderColumns) -> None:
         st.error(f"{err}\n\nThe data you had before is still active.", icon=":material/error:")
         return
     state.set_active_data(data)
-    state.flash(
+    flash(
         "success",
         f"Aggregated **{pending.table.file_name}** into {data.report.n_customers:,} customers.",
     )
@@ -296,7 +297,7 @@ def render_column_editor(data: CustomerData) -> None:
     try:
         state.set_active_data(with_schema(data, schema_from_table(data.schema, edited)))
     except SegmentationError as err:
-        state.flash("error", f"{err} The previous column settings are kept.")
+        flash("error", f"{err} The previous column settings are kept.")
         st.session_state["column_editor_version"] = version + 1
     st.rerun()
 

@@ -24,10 +24,7 @@ from segmentation import (
     load_table,
 )
 from segmentation.dataset import SAMPLE_DIR
-from ui.messages import flash, show_flash
 from ui.segments_state import forget_segmentations
-
-__all__ = ["flash", "show_flash"]
 
 EXAMPLE_ORDERS = SAMPLE_DIR / "examples" / "online_retail_excerpt.csv.gz"
 ACTIVE_DATA = "active_data"
