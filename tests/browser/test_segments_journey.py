@@ -42,3 +42,20 @@ def test_default_segments_then_a_two_condition_rule(page: Page, streamlit_server
     wait_for_app(page, timeout=SLOW, settle_ms=1000)
     expect(page.get_by_text("Saved Rules")).to_be_visible(timeout=SLOW)
     assert_no_exception(page)
+
+
+def test_renaming_a_segment_in_the_table(page: Page, streamlit_server: str) -> None:
+    page.goto(f"{streamlit_server}/segments")
+    wait_for_app(page, timeout=SLOW)
+    expect(page.get_by_text("Segments — click a name to rename it")).to_be_visible(timeout=SLOW)
+    names = page.get_by_test_id("stDataFrame").first
+    box = names.bounding_box()
+    page.mouse.dblclick(box["x"] + 60, box["y"] + 35 + 18)  # first row of the Segment column
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Dog-lover Dinas")
+    page.keyboard.press("Enter")
+    wait_for_app(page, timeout=SLOW, settle_ms=1500)
+    # the new name shows in the charts and the rule explanations, not only in the table
+    expect(page.get_by_text("Dog-lover Dinas").first).to_be_visible()
+    assert page.get_by_text("Dog-lover Dinas").count() >= 2
+    assert_no_exception(page)
