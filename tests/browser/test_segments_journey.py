@@ -13,7 +13,9 @@ def choose(page: Page, selectbox, option: str) -> None:
     """Pick an option of a Streamlit selectbox by typing it, as a user would."""
     selectbox.click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.click()
+    choice = page.get_by_role("option", name=option, exact=True).first
+    expect(choice).to_be_visible(timeout=SLOW)
+    choice.click()
     wait_for_app(page, timeout=SLOW, settle_ms=800)
 
 
@@ -30,12 +32,17 @@ def test_default_segments_then_a_two_condition_rule(page: Page, streamlit_server
     wait_for_app(page, timeout=SLOW, settle_ms=800)
     expect(page.get_by_text("customers aged 18–99")).to_be_visible(timeout=SLOW)
     page.get_by_role("button", name="Add condition").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=800)
     columns = page.get_by_test_id("stSelectbox").filter(has_text="Column")
+    expect(columns).to_have_count(2, timeout=SLOW)  # the rerun adds the second condition
+    wait_for_app(page, timeout=SLOW)
     choose(page, columns.nth(1), "density")
     values = page.get_by_test_id("stSelectbox").filter(has_text="Value")
+    expect(values).to_have_count(1, timeout=SLOW)
+    wait_for_app(page, timeout=SLOW)
     choose(page, values.first, "Suburban")
-    expect(page.get_by_text("customers aged 18–99 living in suburban areas")).to_be_visible()
+    expect(page.get_by_text("customers aged 18–99 living in suburban areas")).to_be_visible(
+        timeout=SLOW
+    )
     expect(page.get_by_text("customers (", exact=False).first).to_be_visible()
 
     page.get_by_role("button", name="Create segments from these rules").click()
@@ -48,14 +55,22 @@ def test_renaming_a_segment_in_the_table(page: Page, streamlit_server: str) -> N
     page.goto(f"{streamlit_server}/segments")
     wait_for_app(page, timeout=SLOW)
     expect(page.get_by_text("Segments — click a name to rename it")).to_be_visible(timeout=SLOW)
+    wait_for_app(page, timeout=SLOW, settle_ms=1000)
     names = page.get_by_test_id("stDataFrame").first
+    names.scroll_into_view_if_needed()
     box = names.bounding_box()
-    page.mouse.dblclick(box["x"] + 60, box["y"] + 35 + 18)  # first row of the Segment column
-    page.keyboard.press("Control+A")
-    page.keyboard.type("Dog-lover Dinas")
+    cell_editor = page.locator(".gdg-input, #portal textarea").first
+    for _ in range(3):  # the grid may still be laying out when the first double-click lands
+        page.mouse.dblclick(box["x"] + 60, box["y"] + 35 + 18)  # Segment column, first row
+        try:
+            expect(cell_editor).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            page.wait_for_timeout(1_000)
+    cell_editor.fill("Dog-lover Dinas")
     page.keyboard.press("Enter")
-    wait_for_app(page, timeout=SLOW, settle_ms=1500)
     # the new name shows in the charts and the rule explanations, not only in the table
-    expect(page.get_by_text("Dog-lover Dinas").first).to_be_visible()
+    expect(page.get_by_text("Dog-lover Dinas").first).to_be_visible(timeout=SLOW)
+    wait_for_app(page, timeout=SLOW)
     assert page.get_by_text("Dog-lover Dinas").count() >= 2
     assert_no_exception(page)
