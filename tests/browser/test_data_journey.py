@@ -96,3 +96,19 @@ def test_file_over_the_upload_limit_is_refused_with_a_message(page: Page, tmp_pa
         assert_no_exception(page)
     finally:
         stop_server(server)
+
+
+def test_changing_a_column_role_in_the_table(page: Page, streamlit_server: str) -> None:
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    features = page.get_by_test_id("stMetricValue").nth(3)
+    expect(features).to_have_text("33")
+    table = page.get_by_test_id("stDataFrame").first  # the Columns table (Role is column 3)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.dblclick(box["x"] + 180, box["y"] + 158)  # Role of the 4th row: age
+    option = page.get_by_role("option", name="ignore")
+    expect(option).to_be_visible(timeout=10_000)
+    option.click()
+    expect(features).to_have_text("32", timeout=30_000)
+    assert_no_exception(page)
