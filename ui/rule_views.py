@@ -22,6 +22,7 @@ from segmentation.rules import (
     column_kind,
     operators_for,
     preview,
+    rule_columns,
     rules_segmentation,
     value_options,
 )
@@ -87,16 +88,7 @@ def current_rules(data: CustomerData) -> list[Rule]:
     """The rules as the widgets last defined them (used as population filters elsewhere)."""
     built = st.session_state.get("rule_built", {})
     rules = [built[d["id"]] for d in drafts() if d["id"] in built]
-    return [
-        rule for rule in rules if all(c in data.customers.columns for c in _columns_of(rule.group))
-    ]
-
-
-def _columns_of(group: RuleGroup) -> list[str]:
-    names = []
-    for item in group.items:
-        names += _columns_of(item) if isinstance(item, RuleGroup) else [item.column]
-    return names
+    return [rule for rule in rules if all(c in data.customers.columns for c in rule_columns(rule))]
 
 
 def _rule_columns(data: CustomerData) -> list[str]:

@@ -86,9 +86,8 @@ def diagnostics(
 
 def overview(data: CustomerData, segmentation: Segmentation) -> SegmentOverview:
     """Sizes and profiles of a segmentation (cheap; recomputed when names change)."""
-    features = segmentation.settings.get("features", {})
-    usable = tuple(c for c in features.get("columns", ()) if c in data.schema.names) or None
-    logs = tuple(features.get("log_columns", ()))
+    usable = _segmentation_features(data, segmentation) or None
+    logs = tuple(segmentation.settings.get("features", {}).get("log_columns", ()))
     return segment_overview(data.customers, data.schema, segmentation, usable, logs)
 
 
@@ -96,12 +95,15 @@ def overview(data: CustomerData, segmentation: Segmentation) -> SegmentOverview:
 def _explanations(
     _data: CustomerData, _segmentation: Segmentation, key: str, labels_key: str
 ) -> tuple[SegmentRule, ...]:
-    features = (
-        tuple(_segmentation.settings.get("features", {}).get("columns", ()))
-        or _data.schema.features()
-    )
-    usable = tuple(c for c in features if c in _data.schema.names)
+    usable = _segmentation_features(_data, _segmentation) or _data.schema.features()
     return explain_segments(_data.customers, _data.schema, _segmentation, usable)
+
+
+def _segmentation_features(data: CustomerData, segmentation: Segmentation) -> tuple[str, ...]:
+    """The feature columns a clustering was made on that the data still has (empty for rules
+    and RFM, which carry no feature settings)."""
+    columns = segmentation.settings.get("features", {}).get("columns", ())
+    return tuple(c for c in columns if c in data.schema.names)
 
 
 def explanations(data: CustomerData, segmentation: Segmentation) -> tuple[SegmentRule, ...]:
