@@ -928,6 +928,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_DATA_DIR,
         help="the shared real-data folder (default: ../shared/data)",
     )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_FILE,
+        help="where to write the report (default: bench/RESULTS.md; use another file for "
+        "partial runs you do not want to publish)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--prepare-xlsx", action="store_true", help=argparse.SUPPRESS)
@@ -1016,10 +1023,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING: {busy}", flush=True)
         notes.append(f"**Warning**: {busy}")
     text = report(outcomes, args, started, time.perf_counter() - t0, notes, load_at_start)
-    RESULTS_FILE.write_text(text, encoding="utf-8")
+    args.results.write_text(text, encoding="utf-8")
     print()
     print(text)
-    print(f"Written to {RESULTS_FILE.relative_to(REPO_ROOT)}")
+    print(f"Written to {args.results}")
     return 0 if all(o.passed is not False for o in outcomes) else 1
 
 
