@@ -7,5 +7,6 @@ st.navigation(
     [
         st.Page("pages/data.py", title="Data", icon=":material/table_view:", default=True),
         st.Page("pages/segments.py", title="Segments", icon=":material/donut_small:"),
+        st.Page("pages/personas.py", title="Personas", icon=":material/badge:"),
     ]
 ).run()

@@ -52,7 +52,9 @@ def button(app: AppTest, label: str):
 def test_first_visit_shows_recommended_segments(base_app: AppTest) -> None:
     assert active_title(base_app) == "k-means, 6 segments"
     assert not base_app.error
-    assert "Segment 1" in markdown(base_app)  # the rule explanations list every segment
+    names = base_app.session_state["segmentations"]["k-means, 6 segments"].segment_names
+    assert not any(name.startswith("Segment ") for name in names.values())  # persona names
+    assert all(name in markdown(base_app) for name in names.values())  # rule explanations
     assert len(base_app.get("plotly_chart")) >= 2  # sizes and profile heatmap
 
 
@@ -137,7 +139,8 @@ def test_cluster_rule_becomes_a_rule_segment() -> None:
     app = fresh()
     button(app, "Make it a rule segment").click().run()
     assert not app.exception
-    assert active_title(app).startswith("Rule: Segment 1")
+    names = app.session_state["segmentations"]["k-means, 6 segments"].segment_names.values()
+    assert active_title(app).removeprefix("Rule: ") in names
     open_tab(app, "Rules")
     assert sum(1 for t in app.text_input if t.label.startswith("Rule name")) == 2
 

@@ -132,7 +132,14 @@ def active_segmentation() -> Segmentation | None:
 
 
 def save_segmentation(segmentation: Segmentation, activate: bool = True) -> Segmentation:
-    """Keep a segmentation under a unique title and, by default, make it the active one."""
+    """Keep a segmentation under a unique title and, by default, make it the active one.
+
+    Segments that still have automatic names ("Segment 1", ...) are named after their
+    personas first, so the Segments, Personas, Compare and Target pages show the same names.
+    """
+    from ui.persona_state import named_for_session  # persona_state imports this module
+
+    segmentation = named_for_session(segmentation)
     store = segmentations()
     title, number = segmentation.title, 2
     existing = store.get(title)

@@ -1,0 +1,113 @@
+"""Session keys and the bounded cache of the Personas page.
+
+Persona names *are* segment names: renaming a persona renames the segment in the stored
+segmentation, so every page shows the same name. Notes are plain JSON (segmentation title →
+segment id as text → note) so a saved project can carry them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from segmentation import CustomerData, SegmentationError
+from segmentation.personas import (
+    PersonaConfig,
+    PersonaSet,
+    build_personas,
+    has_default_names,
+    with_names,
+    with_persona_names,
+)
+from segmentation.segments import Segmentation
+from ui import segments_state as seg
+from ui.cache import BoundedCache
+
+NOTES = "persona_notes"
+DETAIL = "persona_detail"
+ACTIVE_DATA = "active_data"  # ui.state's key; read here without importing ui.state (a cycle)
+CONFIG = PersonaConfig()
+
+_PERSONAS = BoundedCache(max_entries=8)
+
+
+def labels_key(segmentation: Segmentation) -> str:
+    """A hash of who is in which segment (customer ids and labels), not of the names."""
+    hashed = pd.util.hash_pandas_object(segmentation.labels, index=True).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def personas(data: CustomerData, segmentation: Segmentation) -> PersonaSet:
+    """The persona cards of a segmentation, with its current names.
+
+    Cached per data content, labels, settings and card settings (shared by all sessions,
+    bounded); names are applied afterwards, so renaming never recomputes the statistics.
+    """
+    key = (
+        seg.data_key(data),
+        labels_key(segmentation),
+        json.dumps(dict(segmentation.settings), sort_keys=True, default=str),
+        json.dumps(CONFIG.to_dict(), sort_keys=True),
+    )
+    cards = _PERSONAS.get_or_compute(
+        key, lambda: build_personas(data.customers, data.schema, segmentation, config=CONFIG)
+    )
+    return with_names(cards, segmentation.segment_names)
+
+
+def named_after_personas(data: CustomerData, segmentation: Segmentation) -> Segmentation:
+    """The segmentation with persona names if its segments still have automatic names
+    ("Segment 1", ...); otherwise unchanged (user and rule names are kept)."""
+    if not has_default_names(segmentation):
+        return segmentation
+    return with_persona_names(segmentation, personas(data, segmentation))
+
+
+def named_for_session(segmentation: Segmentation) -> Segmentation:
+    """:func:`named_after_personas` with the session's active data (unchanged without data)."""
+    data = st.session_state.get(ACTIVE_DATA)
+    if data is None or not has_default_names(segmentation):
+        return segmentation
+    try:
+        return named_after_personas(data, segmentation)
+    except SegmentationError:  # labels from other data: keep the automatic names
+        return segmentation
+
+
+def ensure_persona_names(data: CustomerData, segmentation: Segmentation) -> Segmentation:
+    """Name a stored segmentation's segments after their personas when they still have
+    automatic names, so every page shows the same names; returns the stored version."""
+    named = named_after_personas(data, segmentation)
+    if named is not segmentation:
+        seg.replace_segmentation(segmentation.title, named)
+    return named
+
+
+def rename_persona(segmentation: Segmentation, segment_id: int, new_name: str) -> Segmentation:
+    """Rename a persona, which renames its segment everywhere (raises ``SegmentationError``
+    for an empty or taken name; nothing changes then)."""
+    renamed = segmentation.renamed(segment_id, new_name)
+    seg.replace_segmentation(segmentation.title, renamed)
+    return renamed
+
+
+def all_notes() -> dict[str, dict[str, str]]:
+    """Every note of the session: segmentation title → segment id (text) → note."""
+    return st.session_state.setdefault(NOTES, {})
+
+
+def notes_for(title: str) -> dict[int, str]:
+    """The notes of one segmentation by segment id."""
+    return {int(k): v for k, v in all_notes().get(title, {}).items()}
+
+
+def set_note(title: str, segment_id: int, text: str) -> None:
+    """Keep (or, when empty, drop) the note of one segment."""
+    notes = all_notes().setdefault(title, {})
+    if text.strip():
+        notes[str(segment_id)] = text
+    else:
+        notes.pop(str(segment_id), None)
