@@ -1,0 +1,36 @@
+"""Target: where do we put the money?"""
+
+import streamlit as st
+
+from ui import cluster_views, messages, segments_state, state, target_views
+
+st.title("Target")
+st.caption(
+    "Score segments by attractiveness with your own weights, see them on a portfolio chart, "
+    "work out what a campaign would return, split a budget, and export the target customers."
+)
+messages.show_flash()
+data = state.active_data()
+if segments_state.active_segmentation() is None and not segments_state.segmentations():
+    cluster_views.create_default(data)
+active = segments_state.active_segmentation()
+if active is None:
+    st.info("No segments yet: create them on the Segments page, then come back to target.")
+    st.stop()
+
+st.caption(f"Targeting the segments of **{active.title}** (change it on the Segments page).")
+facts = target_views.measures(data, active)
+config = target_views.current_config(data, active, facts)
+
+st.subheader("1 · How attractive is each segment?")
+config, scores = target_views.render_scoring(active, facts, config)
+
+st.subheader("2 · Targets and what a campaign would return")
+config, roi = target_views.render_campaign(data, active, facts, config)
+
+st.subheader("3 · Budget")
+config, budget = target_views.render_budget(config, roi)
+
+st.subheader("4 · Export")
+config = target_views.render_export(data, active, facts, config, scores, roi, budget)
+target_views.save(config)
