@@ -117,6 +117,14 @@ BENCHMARKS = (
         "count and sentence (rules.preview)",
     ),
 )
+BENCHMARKS += (
+    Benchmark(
+        "personas_cards",
+        2.0,
+        f"{SEGMENT_CUSTOMERS:,} generated customers × 30 columns, 8 segments: build_personas "
+        "(every test, profile, example customer, mix and summary)",
+    ),
+)
 BY_NAME = {b.name: b for b in BENCHMARKS}
 PIPELINE_MEASURE = "pipeline: load → infer → detect → aggregate"
 END_TO_END_MEASURE = "end-to-end: load → infer → detect → customers_from_orders"
@@ -504,7 +512,39 @@ def case_segments_rule_count(case: Case) -> None:
     case.info.append(f"{result.count:,} customers ({result.share:.1%}): {result.sentence}")
 
 
+def case_personas_cards(case: Case) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from segmentation.personas import build_personas
+    from segmentation.schema import infer_schema
+    from segmentation.segments import make_segmentation
+
+    frame, groups = synthetic_customers()
+    case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
+    typed = infer_schema(frame, one_row_per_customer=True)
+    # 8 segments: the 6 planted groups, two of them split in half at random
+    extra = np.random.default_rng(SYNTHETIC_SEED).random(len(groups)) < 0.5
+    labels = np.where((groups < 2) & extra, groups + SEGMENT_GROUPS, groups)
+    segmentation = make_segmentation(
+        "bench", "kmeans", pd.Series(labels, index=typed.frame["customer_id"].to_numpy())
+    )
+    case.main = "build_personas, 8 segments"
+    cards = None
+    for _ in range(case.repeat):
+        cards = None
+        gc.collect()
+        t0 = clock()
+        cards = build_personas(typed.frame, typed.schema, segmentation)
+        case.add(case.main, *since(t0))
+    case.check(len(cards.personas) == 8, f"{len(cards.personas)} cards (expected 8)")
+    names = [p.generated_name for p in cards.personas]
+    case.check(len(set(names)) == 8, "generated names are unique")
+    case.info.append(f"{cards.n_tests:,} tests; names: {'; '.join(names)}")
+
+
 CASES: dict[str, Callable[[Case], None]] = {
+    "personas_cards": case_personas_cards,
     "online_retail_pipeline": case_online_retail_pipeline,
     "online_retail_xlsx_load": case_online_retail_xlsx_load,
     "cdnow_pipeline": case_cdnow_pipeline,

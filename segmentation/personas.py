@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -220,23 +221,30 @@ def _columns(frame: pd.DataFrame, schema: Schema, names: Sequence[str]) -> list[
         kind = {"numeric": "number", "datetime": "date", "boolean": "flag"}.get(
             profile.kind, "category"
         )
-        style, top = _number_style(frame[name]) if kind == "number" else ("date", 0.0)
-        words = COLUMN_WORDS.get(normalise_name(name), normalise_name(name))
-        columns.append(_Column(name, words, profile.base, kind, style, top))
+        style = "date" if kind == "date" else "plain"  # numbers: decided from their values
+        words = COLUMN_WORDS.get(_words(name), _words(name))
+        columns.append(_Column(name, words, profile.base, kind, style))
     return columns
 
 
-def _number_style(values: pd.Series) -> tuple[str, float]:
-    present = pd.to_numeric(values, errors="coerce").dropna().astype("float64")
-    if present.empty:
+def _number_style(values: np.ndarray) -> tuple[str, float]:
+    """ "scale" for 0–10 whole numbers with few values (Likert answers), "percent" for
+    fractions between 0 and 1, else "plain"; and the scale's top."""
+    present = values[~np.isnan(values)]
+    if present.size == 0:
         return "plain", 0.0
-    integral = bool(np.all(np.mod(present.to_numpy(), 1) == 0))
     low, high = float(present.min()), float(present.max())
-    if integral and present.nunique() <= SCALE_MAX_LEVELS and low >= 0 and high <= 10:
-        return "scale", high
-    if not integral and low >= 0 and high <= 1:
-        return "percent", 0.0
-    return "plain", 0.0
+    if low < 0 or high > 10:
+        return "plain", 0.0
+    if np.all(np.mod(present, 1) == 0):
+        distinct = np.count_nonzero(np.bincount(present.astype("int64")))
+        return ("scale", high) if distinct <= SCALE_MAX_LEVELS else ("plain", 0.0)
+    return ("percent", 0.0) if high <= 1 else ("plain", 0.0)
+
+
+@lru_cache(maxsize=4096)
+def _words(name: str) -> str:
+    return normalise_name(name)
 
 
 def _number_values(frame: pd.DataFrame, column: _Column) -> np.ndarray:
@@ -296,7 +304,7 @@ def average_ranks(values: np.ndarray) -> tuple[np.ndarray, float]:
     >>> ranks.tolist(), ties
     ([3.5, 1.0, 3.5, 2.0], 6.0)
     """
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     ordered = values[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     counts = np.diff(np.r_[starts, len(values)])
@@ -526,6 +534,9 @@ def build_personas(
     for column in described:
         if column.kind in ("number", "date"):
             values = _number_values(customers, column)
+            if column.kind == "number":
+                style, top = _number_style(values)
+                column = replace(column, style=style, scale_max=top)
             results.append(_number_stats(column, values, codes, n_segments, config))
         else:
             values = _level_values(customers, column)
@@ -902,33 +913,56 @@ def _examples(
         if schema.id_column
         else customers.index.astype("string").to_numpy()
     )
+    rows = _closest_to_centres(X, codes)
     found = {}
-    for index in np.unique(codes):
-        members = np.flatnonzero(codes == index)
-        rows = X[members]
-        distance = ((rows - rows.mean(axis=0)) ** 2).sum(axis=1)
-        row = members[int(np.argmin(distance))]
+    for index, row in rows.items():
         details = tuple(
             (r.column.name, _cell_text(customers[r.column.name].iloc[row], r.column))
             for r in results
         )
-        found[int(index)] = ExampleCustomer(str(ids[row]), details)
+        found[index] = ExampleCustomer(str(ids[row]), details)
     return found
 
 
+def _closest_to_centres(X: np.ndarray, codes: np.ndarray) -> dict[int, int]:
+    """Per segment code, the row nearest (squared Euclidean) to the segment's mean row.
+
+    ‖x − c‖² = ‖x‖² − 2·x·c + ‖c‖², so one matrix product scores every row against every
+    centre without copying the rows of each segment.
+    """
+    frame = pd.DataFrame(X)
+    centres = frame.groupby(codes).mean()
+    scores = (
+        np.einsum("ij,ij->i", X, X)
+        - 2 * (X @ centres.to_numpy().T)[np.arange(len(X)), centres.index.get_indexer(codes)]
+    )
+    best = pd.Series(scores).groupby(codes).idxmin()
+    return {int(code): int(row) for code, row in best.items()}
+
+
 def _standardised(results: list[_NumberStats | _LevelStats], n: int) -> np.ndarray:
-    parts = [np.zeros((n, 1))]
-    for result in results:
+    """Rows of customers, columns standardised; each source column weighs 1 in total."""
+    widths = [1 if isinstance(r, _NumberStats) else max(len(r.levels), 1) for r in results]
+    X = np.zeros((n, sum(widths) or 1), dtype="float32")
+    start = 0
+    for result, width in zip(results, widths, strict=True):
+        weight = 1 / np.sqrt(width)
         if isinstance(result, _NumberStats):
-            block = result.position[:, None]
+            sd = result.position.std()
+            if sd > 0:
+                X[:, start] = (result.position - result.position.mean()) / sd * weight
         else:
-            block = np.zeros((n, max(len(result.levels), 1)))
-            has_level = result.level_codes >= 0
-            block[np.flatnonzero(has_level), result.level_codes[has_level]] = 1.0
-        mean, sd = block.mean(axis=0), block.std(axis=0)
-        block = np.where(sd > 0, (block - mean) / np.where(sd > 0, sd, 1.0), 0.0)
-        parts.append(block / np.sqrt(block.shape[1]))
-    return np.hstack(parts)
+            share = np.bincount(result.level_codes[result.level_codes >= 0], minlength=width) / n
+            sd = np.sqrt(share * (1 - share))
+            safe = np.where(sd > 0, sd, 1.0)
+            X[:, start : start + width] = np.where(sd > 0, -share / safe, 0.0) * weight
+            has_level = np.flatnonzero(result.level_codes >= 0)
+            levels = result.level_codes[has_level]
+            X[has_level, start + levels] = (np.where(sd > 0, (1 - share) / safe, 0.0) * weight)[
+                levels
+            ]
+        start += width
+    return X
 
 
 def _cell_text(value: object, column: _Column) -> str:
@@ -988,7 +1022,7 @@ class MixRule:
 
     def matches(self, trait: Trait) -> bool:
         """Whether ``trait`` triggers this rule."""
-        words = normalise_name(trait.column)
+        words = _words(trait.column)
         level = (trait.level or "").lower()
         return (
             trait.direction == self.direction
@@ -1211,7 +1245,7 @@ def _descriptor(trait: Trait) -> tuple[str | None, str | None]:
             return known
         short = len(trait.level) <= 18 and len(trait.level.split()) <= 2
         return (trait.level if short and not trait.level[:1].isdigit() else None), None
-    words = normalise_name(trait.column)
+    words = _words(trait.column)
     for keys, high, low in NUMBER_WORDS:
         if any(k in words for k in keys):
             return (high if trait.direction == "higher" else low), None
@@ -1340,7 +1374,7 @@ def _join(parts: Sequence[str]) -> str:
 def _detail_text(column: str, value: str) -> str:
     """ "total spend 1,775" for numbers and dates, the value alone for categories."""
     if value[:1].isdigit() or value[:1] in "-–":
-        return f"{COLUMN_WORDS.get(normalise_name(column), normalise_name(column))} {value}"
+        return f"{COLUMN_WORDS.get(_words(column), _words(column))} {value}"
     return value
 
 
