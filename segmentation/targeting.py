@@ -712,24 +712,27 @@ def allocate_budget(
         [np.inf if x is None else float(x) for x in (maximums or [None] * len(m))], dtype="float64"
     )
     _check_budget_bounds(budget, low, high)
-    active = (m > 0) & (s > 0)
-    slope = np.where(active, m / np.where(s > 0, s, 1), 0.0)
+    with np.errstate(over="ignore"):
+        slope = np.where(s > 0, m / np.where(s > 0, s, 1), 0.0)
+    active = (slope > 1e-300) & np.isfinite(slope)
 
     def spend(level: float) -> np.ndarray:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             wanted = np.where(active, s * np.log(np.maximum(slope, 1e-300) / level), 0.0)
         return np.clip(wanted, low, high)
 
     if active.any() and budget > low.sum():
         top = float(slope[active].max())
-        lo, hi = math.log(top) - 80, math.log(top)  # log of the common marginal return
+        # log of the common marginal return: no segment needs more than the whole budget
+        lo = math.log(top) - budget / float(s[active].min()) - 50
+        hi = math.log(top)
         for _ in range(200):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if spend(math.exp(mid)).sum() > budget else (lo, mid)
         result = spend(math.exp(hi))
     else:
         result = low.copy()
-    return _spread_rest(result, budget, high)
+    return _spread_rest(result, budget, low, high)
 
 
 def _check_budget_bounds(budget: float, low: np.ndarray, high: np.ndarray) -> None:
@@ -751,19 +754,21 @@ def _check_budget_bounds(budget: float, low: np.ndarray, high: np.ndarray) -> No
         )
 
 
-def _spread_rest(result: np.ndarray, budget: float, high: np.ndarray) -> np.ndarray:
+def _spread_rest(
+    result: np.ndarray, budget: float, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
     """Put what bisection left over (rounding, or segments without return) where room is left."""
+    result = result.copy()
     for _ in range(len(result) + 1):
         rest = budget - result.sum()
-        room = high - result
+        if abs(rest) <= 1e-12 * max(budget, 1):
+            break
+        room = (high - result) if rest > 0 else (result - low)
         open_ = room > 1e-12
-        if abs(rest) <= 1e-9 * max(budget, 1) or not open_.any():
+        if not open_.any():
             break
-        if rest < 0:  # bisection overshot by a rounding error: take it from the largest share
-            result[np.argmax(result)] += rest
-            break
-        share = np.minimum(rest / open_.sum(), room)
-        result = result + np.where(open_, share, 0.0)
+        share = np.minimum(abs(rest) / open_.sum(), room)
+        result += np.sign(rest) * np.where(open_, share, 0.0)
     return result
 
 
@@ -773,27 +778,35 @@ def proportional_split(
     minimums: Sequence[float] | None = None,
     maximums: Sequence[float | None] | None = None,
 ) -> np.ndarray:
-    """Split ``budget`` in proportion to ``weights`` (expected return), within the bounds."""
+    """Split ``budget`` in proportion to ``weights`` (expected return), within the bounds.
+
+    Each segment gets ``clip(t · weight, minimum, maximum)`` with the one factor ``t`` that
+    spends the budget.
+
+    >>> proportional_split(100, [3, 1]).tolist()
+    [75.0, 25.0]
+    """
     w = np.asarray(weights, dtype="float64").clip(min=0)
     low = np.zeros(len(w)) if minimums is None else np.asarray(minimums, dtype="float64")
     high = np.array(
         [np.inf if x is None else float(x) for x in (maximums or [None] * len(w))], dtype="float64"
     )
     _check_budget_bounds(budget, low, high)
-    if w.sum() <= 0:
+    if not w.sum() > 0:
         w = np.ones(len(w))
-    fixed = np.full(len(w), np.nan)
-    for _ in range(len(w) + 1):
-        free = np.isnan(fixed)
-        rest = budget - np.nansum(fixed)
-        total = w[free].sum() if w[free].sum() > 0 else free.sum()
-        shares = np.where(free, rest * (w if w[free].sum() > 0 else 1) / total, fixed)
-        over = free & (shares > high)
-        under = free & (shares < low)
-        if not over.any() and not under.any():
-            return shares
-        fixed[over], fixed[under] = high[over], low[under]
-    return np.where(np.isnan(fixed), 0.0, fixed)
+    w = w / w.max()
+
+    def spend(factor: float) -> float:
+        return float(np.clip(factor * w, low, high).sum())
+
+    top = max(budget, 1.0)
+    while spend(top) < budget and top < 1e300:
+        top *= 2
+    bottom = 0.0
+    for _ in range(200):
+        middle = (bottom + top) / 2
+        bottom, top = (middle, top) if spend(middle) < budget else (bottom, middle)
+    return _spread_rest(np.clip(top * w, low, high), budget, low, high)
 
 
 def budget_table(roi: pd.DataFrame, config: TargetingConfig) -> pd.DataFrame:
