@@ -28,6 +28,8 @@ from segmentation.orders import (
     aggregate_orders,
     detect_orders,
 )
+from segmentation.persona_report import personas_html, personas_markdown
+from segmentation.personas import Persona, PersonaConfig, PersonaSet, build_personas
 from segmentation.schema import BASES, KINDS, ROLES, ColumnProfile, Schema, TypedTable, infer_schema
 
 __all__ = [
@@ -44,12 +46,16 @@ __all__ = [
     "LoadedTable",
     "OrderColumns",
     "OrdersSummary",
+    "Persona",
+    "PersonaConfig",
+    "PersonaSet",
     "QualityReport",
     "Schema",
     "SchemaError",
     "SegmentationError",
     "TypedTable",
     "aggregate_orders",
+    "build_personas",
     "column_table",
     "customers_from_orders",
     "customers_from_table",
@@ -57,6 +63,8 @@ __all__ = [
     "infer_schema",
     "load_sample",
     "load_table",
+    "personas_html",
+    "personas_markdown",
     "schema_from_table",
     "with_schema",
 ]

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from html import escape
 
-from segmentation.personas import Persona, PersonaSet
+from segmentation.personas import Persona, PersonaSet, column_words
 
 BASE_TITLES = {
     "demographic": "Demographic",
@@ -73,12 +73,12 @@ def _persona_markdown(persona: Persona, note: str) -> list[str]:
     for block in persona.blocks:
         for line in block.lines:
             lines.append(
-                f"| {block.base} | {line.column} | {line.typical} | {line.overall} | "
+                f"| {block.base} | {column_words(line.column)} | {line.typical} | {line.overall} | "
                 f"{line.comparison} |"
             )
     lines.append("")
     if persona.example is not None:
-        details = ", ".join(f"{c}: {v}" for c, v in persona.example.details)
+        details = ", ".join(f"{column_words(c)}: {v}" for c, v in persona.example.details)
         lines += [f"**Example customer** {persona.example.customer_id}: {details}", ""]
     lines += ["### Suggested marketing mix", ""]
     for item in persona.mix:
@@ -158,7 +158,7 @@ def _persona_html(persona: Persona, note: str) -> str:
     parts += [_block_html(block.base, block.lines) for block in persona.blocks]
     parts.append("</div>")
     if persona.example is not None:
-        details = ", ".join(f"{c}: {v}" for c, v in persona.example.details)
+        details = ", ".join(f"{column_words(c)}: {v}" for c, v in persona.example.details)
         parts.append(
             f"<h3>Example customer</h3><p>{escape(persona.example.customer_id)}: "
             f"{escape(details)}</p>"
@@ -178,7 +178,8 @@ def _persona_html(persona: Persona, note: str) -> str:
 
 def _block_html(base: str, lines: tuple) -> str:
     rows = "".join(
-        f'<tr class="{"distinct" if line.distinct else ""}"><td>{escape(line.column)}</td>'
+        f'<tr class="{"distinct" if line.distinct else ""}">'
+        f"<td>{escape(column_words(line.column))}</td>"
         f"<td>{escape(line.typical)}</td><td>{escape(line.overall)}</td>"
         f"<td>{escape(line.comparison)}</td></tr>"
         for line in lines

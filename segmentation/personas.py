@@ -247,6 +247,11 @@ def _words(name: str) -> str:
     return normalise_name(name)
 
 
+def column_words(name: str) -> str:
+    """A column's name in plain words: 'recency_days' → 'days since the last order'."""
+    return COLUMN_WORDS.get(_words(name), _words(name))
+
+
 def _number_values(frame: pd.DataFrame, column: _Column) -> np.ndarray:
     values = frame[column.name]
     if column.kind == "date":
@@ -1278,7 +1283,7 @@ def persona_name(traits: Sequence[Trait], extra: int = 0) -> str:
     for wanted in range(2 + extra):
         other_base = wanted == 1 and chosen
         for trait, word in described[:NAME_LOOKAHEAD]:
-            if _stem(word) in {_stem(w) for _, w in chosen} or _stem(word) in noun.lower():
+            if _said(word, [w for _, w in chosen]) or _stem(word) in noun.lower():
                 continue
             if other_base and trait.base == chosen[0][0].base:
                 continue
@@ -1287,13 +1292,19 @@ def persona_name(traits: Sequence[Trait], extra: int = 0) -> str:
         else:
             if other_base:  # no other base to draw from: take the next word of any base
                 for trait, word in described:
-                    if _stem(word) not in {_stem(w) for _, w in chosen}:
+                    if not _said(word, [w for _, w in chosen]):
                         chosen.append((trait, word))
                         break
     if not chosen and noun_trait is None:
         return NO_TRAITS_NAME
     name = " ".join([*(word for _, word in chosen), noun])
     return name[0].upper() + name[1:]
+
+
+def _said(word: str, chosen: list[str]) -> bool:
+    """Whether a word repeats one already in the name ("new" and "newly joined")."""
+    root = _stem(word)
+    return any(root.startswith(_stem(w)) or _stem(w).startswith(root) for w in chosen)
 
 
 def _stem(word: str) -> str:
@@ -1374,7 +1385,7 @@ def _join(parts: Sequence[str]) -> str:
 def _detail_text(column: str, value: str) -> str:
     """ "total spend 1,775" for numbers and dates, the value alone for categories."""
     if value[:1].isdigit() or value[:1] in "-–":
-        return f"{COLUMN_WORDS.get(_words(column), _words(column))} {value}"
+        return f"{column_words(column)} {value}"
     return value
 
 

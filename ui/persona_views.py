@@ -9,12 +9,13 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from segmentation.persona_report import BASE_TITLES, personas_html, personas_markdown
-from segmentation.personas import MIX_RULES, Persona, PersonaSet
+from segmentation.personas import MIX_RULES, Persona, PersonaSet, column_words
 from segmentation.segments import Segmentation
 from ui import persona_state
 from ui.messages import flash
 
 MAX_COLUMNS = 3
+SHORT_TESTS = {"Mann–Whitney U": "Mann–Whitney", "two-proportion z-test": "z-test"}
 ELEMENT_TITLES = {
     "product": ":material/inventory_2: Product",
     "price": ":material/sell: Price",
@@ -50,7 +51,7 @@ def render_intro(cards: PersonaSet) -> None:
     notes = dict(persona_state.notes_for(cards.title))
     stem = _slug(cards.title)
     middle.download_button(
-        "Markdown",
+        "All cards (.md)",
         data=lambda: personas_markdown(cards, notes),
         file_name=f"personas-{stem}.md",
         mime="text/markdown",
@@ -60,7 +61,7 @@ def render_intro(cards: PersonaSet) -> None:
         help="Every card, with your notes, as a Markdown file for documents and wikis.",
     )
     right.download_button(
-        "HTML",
+        "All cards (.html)",
         data=lambda: personas_html(cards, notes),
         file_name=f"personas-{stem}.html",
         mime="text/html",
@@ -91,6 +92,7 @@ def _card(persona: Persona, has_note: bool) -> None:
     st.markdown(f"#### {_plain(persona.name)}")
     st.caption(_size_text(persona))
     if persona.highlights:
+        st.caption("What sets them apart — this segment vs all customers")
         st.markdown("\n".join(f"- **{_plain(t.label)}** · {t.versus}" for t in persona.highlights))
     else:
         st.caption(persona.caveats[0] if persona.caveats else "No traits to show.")
@@ -211,8 +213,14 @@ def _traits_table(persona: Persona) -> None:
             "versus": [t.versus for t in persona.traits],
             "base": [t.base for t in persona.traits],
             "effect": [abs(t.effect) for t in persona.traits],
-            "test": [f"{t.test}, {t.statistic}" for t in persona.traits],
-            "p": [t.p_adjusted for t in persona.traits],
+            "test": [SHORT_TESTS.get(t.test, t.test) for t in persona.traits],
+            "statistic": [
+                t.statistic.replace("rank-biserial ", "").split(" (")[0].replace("Cohen's ", "")
+                for t in persona.traits
+            ],
+            "p": [
+                "< 0.001" if t.p_adjusted < 0.001 else f"{t.p_adjusted:.3f}" for t in persona.traits
+            ],
         }
     )
     st.dataframe(
@@ -221,12 +229,16 @@ def _traits_table(persona: Persona) -> None:
         width="stretch",
         height=min(36 * (len(table) + 1) + 2, 400),
         column_config={
-            "trait": st.column_config.TextColumn("Trait", help="How this segment differs."),
+            "trait": st.column_config.TextColumn(
+                "Trait", help="How this segment differs.", width="medium"
+            ),
             "versus": st.column_config.TextColumn(
                 "This segment vs all customers",
                 help="Share (for categories), median, or average (for 1–5 style scales).",
             ),
-            "base": st.column_config.TextColumn("Base", help="The segmentation base."),
+            "base": st.column_config.TextColumn(
+                "Base", help="The segmentation base.", width="small"
+            ),
             "effect": st.column_config.ProgressColumn(
                 "Effect size",
                 min_value=0.0,
@@ -235,10 +247,17 @@ def _traits_table(persona: Persona) -> None:
                 help="Size of the difference on Cohen's scale: 0.2 small, 0.5 medium, 0.8 "
                 "large. Traits need at least 0.3.",
             ),
-            "test": st.column_config.TextColumn("Test", help="The test and its statistic."),
-            "p": st.column_config.NumberColumn(
+            "test": st.column_config.TextColumn(
+                "Test", help="The test against the other customers.", width="small"
+            ),
+            "statistic": st.column_config.TextColumn(
+                "Statistic",
+                help="r: rank-biserial correlation for numbers and dates (−1 … 1); h: Cohen's "
+                "h for shares.",
+                width="small",
+            ),
+            "p": st.column_config.TextColumn(
                 "Adjusted p",
-                format="%.1e",
                 help="Chance of a difference this large if the segment were a random draw, "
                 "corrected for the number of comparisons (Benjamini–Hochberg). Below 0.05.",
             ),
@@ -267,7 +286,7 @@ def _profile(persona: Persona) -> None:
 def _profile_line(line) -> str:
     comparison = f":blue[**{line.comparison}**]" if line.distinct else f":gray[{line.comparison}]"
     return (
-        f"{_plain(line.column)}: {_plain(line.typical)}  \n"
+        f"{_plain(column_words(line.column))}: {_plain(line.typical)}  \n"
         f":gray[all customers: {_plain(line.overall)}] · {comparison}"
     )
 
@@ -276,7 +295,9 @@ def _example(persona: Persona) -> None:
     if persona.example is None:
         return
     st.markdown("**Example customer** — the real customer closest to the segment's centre")
-    details = " · ".join(f"{_plain(c)}: **{_plain(v)}**" for c, v in persona.example.details)
+    details = " · ".join(
+        f"{_plain(column_words(c))}: **{_plain(v)}**" for c, v in persona.example.details
+    )
     st.markdown(f":material/person: Customer **{persona.example.customer_id}** — {details}")
 
 
