@@ -125,6 +125,20 @@ BENCHMARKS += (
         "(every test, profile, example customer, mix and summary)",
     ),
 )
+BENCHMARKS += (
+    Benchmark(
+        "compare_segments",
+        2.0,
+        f"{SEGMENT_CUSTOMERS:,} generated customers × 30 features: compare 4 segments "
+        "(KPI table + every feature tested, corrected, sorted)",
+    ),
+    Benchmark(
+        "target_plan",
+        0.5,
+        f"{SEGMENT_CUSTOMERS:,} generated customers, 6 segments: scores, ROI what-if and "
+        "budget split after a weight change (segment measures cached, as the page does)",
+    ),
+)
 BY_NAME = {b.name: b for b in BENCHMARKS}
 PIPELINE_MEASURE = "pipeline: load → infer → detect → aggregate"
 END_TO_END_MEASURE = "end-to-end: load → infer → detect → customers_from_orders"
@@ -543,7 +557,90 @@ def case_personas_cards(case: Case) -> None:
     case.info.append(f"{cards.n_tests:,} tests; names: {'; '.join(names)}")
 
 
+def _bench_segmentation(typed, groups):
+    import pandas as pd
+
+    from segmentation.segments import make_segmentation
+
+    labels = pd.Series(groups, index=typed.frame["customer_id"].to_numpy())
+    return make_segmentation("bench", "kmeans", labels)
+
+
+def case_compare_segments(case: Case) -> None:
+    from segmentation.comparison import compare_features, kpi_table, segment_group
+    from segmentation.schema import infer_schema
+
+    frame, groups = synthetic_customers()
+    case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
+    typed = infer_schema(frame, one_row_per_customer=True)
+    segmentation = _bench_segmentation(typed, groups)
+    chosen = [segment_group(segmentation, i) for i in range(4)]
+    case.main = "kpi_table + compare_features, 4 segments × 30 features"
+    result = None
+    for _ in range(case.repeat):
+        gc.collect()
+        t0 = clock()
+        kpi_table(typed.frame, typed.schema, chosen, ["category_0", "category_1"])
+        result = compare_features(typed.frame, typed.schema, chosen)
+        case.add(case.main, *since(t0))
+    case.check(len(result.table) == 30, f"{len(result.table)} features tested (expected 30)")
+    case.check(result.n_real >= 20, f"{result.n_real} real differences between planted groups")
+    case.info.append(f"{result.n_real} of {len(result.table)} features differ for real.")
+
+
+def case_target_plan(case: Case) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+    import pandas as pd
+
+    from segmentation.schema import infer_schema
+    from segmentation.targeting import (
+        TargetingConfig,
+        initial_config,
+        plan_targeting,
+        segment_measures,
+    )
+
+    frame, groups = synthetic_customers()
+    rng = np.random.default_rng(SYNTHETIC_SEED + 1)  # not the seed that drew the groups
+    start = pd.Timestamp("2024-01-01")
+    first = start + pd.to_timedelta(rng.integers(0, 500, len(frame)), unit="D")
+    frame = frame.assign(
+        frequency=rng.integers(1, 20, len(frame)),
+        email_opt_in=rng.random(len(frame)) < 0.6 + groups * 0.05,
+        first_order=first,
+        last_order=first + pd.to_timedelta(rng.integers(0, 230, len(frame)), unit="D"),
+    )
+    case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
+    typed = infer_schema(frame, one_row_per_customer=True)
+    segmentation = _bench_segmentation(typed, groups)
+    t0 = clock()
+    facts = segment_measures(typed.frame, typed.schema, segmentation)
+    case.add("  segment_measures (once per data and segmentation)", *since(t0))
+    config = initial_config(facts, segmentation, TargetingConfig())
+    config = replace(config, targets=(0, 2, 4), budget=50_000.0)
+    names = dict(segmentation.segment_names)
+    case.main = "plan_targeting (scores, ROI, budget split) after a weight change"
+    plan = None
+    for repeat in range(max(case.repeat, 5)):
+        weights = {**config.weights, "growth": float(repeat % 5)}
+        t0 = clock()
+        plan = plan_targeting(facts, replace(config, weights=weights), names)
+        case.add(case.main, *since(t0))
+    case.check(
+        abs(plan.budget["allocated"].sum() - 50_000) < 1e-6, "the split spends the whole budget"
+    )
+    case.check(plan.scores["growth_score"].notna().all(), "growth measured from order dates")
+    case.info.append(
+        f"expected revenue {plan.budget['expected_revenue'].sum():,.0f} by marginal return vs "
+        f"{plan.budget['proportional_revenue'].sum():,.0f} proportional."
+    )
+
+
 CASES: dict[str, Callable[[Case], None]] = {
+    "compare_segments": case_compare_segments,
+    "target_plan": case_target_plan,
     "personas_cards": case_personas_cards,
     "online_retail_pipeline": case_online_retail_pipeline,
     "online_retail_xlsx_load": case_online_retail_xlsx_load,

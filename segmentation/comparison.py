@@ -218,11 +218,11 @@ def _check_groups(groups: Sequence[Group]) -> None:
 def _positions(frame: pd.DataFrame, schema: Schema, groups: Sequence[Group]) -> list[np.ndarray]:
     """Row positions in ``frame`` of each group's customers (ids not in the data are left out)."""
     ids = pd.Index(frame[schema.id_column]) if schema.id_column else frame.index
-    out = []
-    for group in groups:
-        found = ids.get_indexer(group.customer_ids)
-        out.append(found[found >= 0])
-    return out
+    wanted = np.concatenate([np.asarray(g.customer_ids, dtype=object) for g in groups])
+    found = ids.get_indexer(wanted)  # one look-up: the id hash table is built once
+    bounds = np.cumsum([0] + [len(g.customer_ids) for g in groups])
+    parts = [found[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [part[part >= 0] for part in parts]
 
 
 def _overlap(positions: Sequence[np.ndarray]) -> int:

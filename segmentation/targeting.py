@@ -510,7 +510,8 @@ def _growth(frame: pd.DataFrame, columns: Mapping[str, str | None], sums: _Sums)
     recent = sums.total(orders * recent_share)
     earlier = sums.total(orders * (1 - recent_share))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(earlier > 0, recent / earlier - 1, np.nan)
+        # only recent orders: growing from nothing, the fastest growth there is
+        return np.where(earlier > 0, recent / earlier - 1, np.where(recent > 0, np.inf, np.nan))
 
 
 def _value_per_conversion(
@@ -545,7 +546,7 @@ def score_segments(
         "size": _share_of_best(table["customers"]),
         "value_per_customer": _share_of_best(table["value_per_customer"]),
         "total_value": _share_of_best(table["total_value"]),
-        "growth": _min_max(table["growth"]),
+        "growth": _growth_scores(table["growth"]),
         "reachability": 100 * table["reach_share"].clip(0, 1),
     }
     for key in ("brand_fit", "competition", "margin"):
@@ -583,6 +584,19 @@ def _min_max(values: pd.Series) -> pd.Series:
         return values * np.nan
     spread = values.max() - values.min()
     return (values - values.min()) / spread * 100 if spread > 0 else values * 0 + 50
+
+
+def _growth_scores(growth: pd.Series) -> pd.Series:
+    """Min–max of growth; only-recent segments (infinite growth) score 100, segments without
+    any order dates 0; unavailable when no segment has dates."""
+    growth = growth.astype("float64")
+    if growth.isna().all():
+        return growth
+    finite = growth[np.isfinite(growth)]
+    if finite.empty:
+        return growth.where(growth.isna(), 100.0).fillna(0.0)
+    scores = _min_max(finite).reindex(growth.index)
+    return scores.where(growth != np.inf, 100.0).fillna(0.0)
 
 
 def _combine(table: pd.DataFrame, scores: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:

@@ -481,3 +481,22 @@ def test_every_target_figure_is_titled_with_labelled_axes(data, measures) -> Non
         layout = figure.to_dict()["layout"]
         assert layout["title"]["text"]
         assert layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
+
+
+def test_growth_from_nothing_scores_highest() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": list("abcd"),
+            "spend": 10.0,
+            "first_order": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-11-01", "2025-12-01"]),
+            "last_order": pd.to_datetime(["2025-01-05", "2025-12-31", "2025-11-01", "2025-12-31"]),
+        }
+    )
+    table = infer_schema(frame, one_row_per_customer=True)
+    labels = pd.Series([0, 1, 2, 2], index=pd.Index(frame["customer_id"]))
+    segmentation = make_segmentation("s", "rules", labels)
+    facts = segment_measures(table.frame, table.schema, segmentation)
+    assert facts.table.loc[2, "growth"] == np.inf  # only recent orders
+    scores, _ = score_segments(facts, config_for(segmentation))
+    assert scores.loc[2, "growth_score"] == 100
+    assert scores.loc[0, "growth_score"] == 0  # only early orders

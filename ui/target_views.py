@@ -344,6 +344,13 @@ def render_campaign(
             opted_in_only=bool(opted_in),
         )
         check_campaign(draft, names)
+        if not targets:
+            st.warning(
+                "No target segment is chosen: choose at least one above to see what a campaign "
+                "would return. Your rates and budget limits are kept.",
+                icon=":material/info:",
+            )
+            return draft, None
         roi = roi_table(facts, draft)
     except TargetingError as err:
         _error(err)
