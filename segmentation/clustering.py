@@ -237,6 +237,9 @@ def _kprototypes(
 
 def nearest_centre(X_fit: np.ndarray, labels: np.ndarray, X: np.ndarray) -> np.ndarray:
     """The segment with the nearest centre for each row of ``X``."""
+    present = np.unique(labels)
+    if len(present) == 1:  # a refit on near-identical customers can find a single segment
+        return np.full(len(X), present[0], dtype=labels.dtype)
     with warnings.catch_warnings():
         # one-hot columns constant within a segment are normal here, not a problem
         warnings.filterwarnings("ignore", message=".*zero standard deviation", category=UserWarning)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from segmentation.diagnostics import KDiagnostics
+from segmentation.embedding import MISSING, NOT_SEGMENTED, MapView
 from segmentation.profiles import SegmentOverview
 
 PALETTE = (
@@ -173,3 +174,132 @@ def rf_heatmap(grid: pd.DataFrame) -> go.Figure:
         yaxis_title="Frequency score F (5 = most orders)",
     )
     return _layout(figure, "Customers by recency and frequency score", height=380)
+
+
+def customer_map(view: MapView, title: str) -> go.Figure:
+    """Customers as points on the map (WebGL), one legend entry per category or a colour scale
+    for numbers, segment names at segment centres; ``customdata[0]`` is the customer id."""
+    points = view.points
+    three_d = "z" in points.columns
+    hover = _map_hover(view)
+    figure = go.Figure()
+    if view.colour_kind == "number":
+        present = points["colour"].notna()
+        figure.add_trace(
+            _map_trace(points[present], hover, three_d, view.colour_by, marker_colour=True)
+        )
+        if (~present).any():
+            figure.add_trace(_map_trace(points[~present], hover, three_d, MISSING, "#cbd5e1"))
+    else:
+        levels = _ordered_levels(points["colour"], view.levels)
+        for number, level in enumerate(levels):
+            colour = "#cbd5e1" if level in (MISSING, NOT_SEGMENTED, "Other values") else None
+            colour = colour or PALETTE[number % len(PALETTE)]
+            chosen = points[points["colour"] == level]
+            figure.add_trace(_map_trace(chosen, hover, three_d, str(level), colour))
+    _map_layout(figure, view, title, three_d)
+    return figure
+
+
+def _ordered_levels(colour: pd.Series, order: tuple[object, ...]) -> list[object]:
+    last = (MISSING, NOT_SEGMENTED, "Other values", "Unassigned", "Other", "Everyone else")
+    counts = colour.value_counts()
+    known = [lv for lv in order if lv in counts.index and lv not in last]
+    rest = [lv for lv in counts.index if lv not in known and lv not in last]
+    return known + rest + [lv for lv in last if lv in counts.index]
+
+
+def _map_hover(view: MapView) -> str:
+    lines = ["<b>Customer %{customdata[0]}</b>", "Segment: %{customdata[1]}"]
+    for number, column in enumerate(view.hover_columns, start=2):
+        lines.append(f"{column}: %{{customdata[{number}]}}")
+    if view.colour_by != "segment":
+        lines.append(f"{view.colour_by}: %{{customdata[{len(view.hover_columns) + 2}]}}")
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def _map_customdata(points: pd.DataFrame, view_columns: list[str]) -> np.ndarray:
+    shown = [points.index.to_series().astype("string"), points["segment"].astype("string")]
+    for column in view_columns:
+        values = points[column]
+        if pd.api.types.is_float_dtype(values):
+            shown.append(values.round(2).astype("string").fillna("—"))
+        else:
+            shown.append(values.astype("string").fillna("—"))
+    return np.column_stack([s.to_numpy(dtype=object) for s in shown])
+
+
+def _map_trace(
+    points: pd.DataFrame,
+    hover: str,
+    three_d: bool,
+    name: str,
+    colour: str | None = None,
+    marker_colour: bool = False,
+) -> go.BaseTraceType:
+    columns = [c for c in points.columns if c not in ("x", "y", "z", "segment", "colour")]
+    customdata = _map_customdata(points, [*columns, "colour"])
+    marker: dict[str, object] = {"size": 3 if three_d else 5, "opacity": 0.75}
+    if marker_colour:
+        marker.update(
+            color=points["colour"],
+            colorscale="Viridis",
+            showscale=True,
+            colorbar={"title": {"text": name}, "thickness": 14},
+        )
+    else:
+        marker["color"] = colour
+    common = dict(
+        mode="markers",
+        name=name,
+        customdata=customdata,
+        hovertemplate=hover,
+        marker=marker,
+        showlegend=not marker_colour,
+    )
+    if three_d:
+        return go.Scatter3d(x=points["x"], y=points["y"], z=points["z"], **common)
+    return go.Scattergl(x=points["x"], y=points["y"], **common)
+
+
+def _map_layout(figure: go.Figure, view: MapView, title: str, three_d: bool) -> None:
+    _layout(figure, title, height=620)
+    figure.update_layout(legend={"title": {"text": _legend_title(view)}, "itemsizing": "constant"})
+    labels = view.centres.drop(index=[NOT_SEGMENTED], errors="ignore")
+    if three_d:
+        axis = {"showticklabels": False, "title": ""}
+        figure.update_layout(
+            scene={
+                "xaxis": {**axis, "title": "Map axis 1"},
+                "yaxis": {**axis, "title": "Map axis 2"},
+                "zaxis": {**axis, "title": "Map axis 3"},
+                "annotations": [
+                    _centre_label(name, row, three_d=True) for name, row in labels.iterrows()
+                ],
+            }
+        )
+        return
+    figure.update_layout(dragmode="lasso", hovermode="closest")
+    figure.update_xaxes(showticklabels=False, title="Map axis 1", showgrid=False, zeroline=False)
+    figure.update_yaxes(showticklabels=False, title="Map axis 2", showgrid=False, zeroline=False)
+    for name, row in labels.iterrows():
+        figure.add_annotation(_centre_label(name, row, three_d=False))
+
+
+def _legend_title(view: MapView) -> str:
+    return "Segment" if view.colour_by == "segment" else view.colour_by
+
+
+def _centre_label(name: object, row: pd.Series, three_d: bool) -> dict[str, object]:
+    label = {
+        "x": float(row["x"]),
+        "y": float(row["y"]),
+        "text": f"<b>{name}</b>",
+        "showarrow": False,
+        "font": {"size": 12, "color": "#0f172a"},
+        "bgcolor": "rgba(255,255,255,0.75)",
+        "borderpad": 2,
+    }
+    if three_d:
+        label["z"] = float(row["z"])
+    return label

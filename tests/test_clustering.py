@@ -19,6 +19,7 @@ from segmentation.clustering import (
     ClusterError,
     cluster_customers,
     fit_kmeans,
+    nearest_centre,
     segment_centers,
 )
 from segmentation.diagnostics import choose_k
@@ -340,3 +341,8 @@ def test_sample_segment_rules_are_precise(sample_clustering) -> None:
     for rule in rules:
         assert rule.precision >= 0.7, (rule.segment_name, rule.sentence, rule.precision)
         assert rule.sentence.startswith("customers ")
+
+
+def test_nearest_centre_with_a_single_segment_assigns_everyone_to_it():
+    X = np.array([[0.0, 1.0], [0.0, 1.0], [5.0, 5.0]])
+    assert list(nearest_centre(X[:2], np.array([3, 3]), X)) == [3, 3, 3]

@@ -27,12 +27,24 @@ class BoundedCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = compute()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The cached result for ``key`` (marked as recently used), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store a result, dropping the least recently used beyond ``max_entries``."""
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
-        return value
 
     def __len__(self) -> int:
         return len(self._items)
