@@ -1168,7 +1168,7 @@ def _summary_notes(plan: TargetingPlan) -> list[str]:
         "s is the cost of contacting the whole audience once and spending s returns the "
         "what-if revenue. Money goes where the next unit returns most.",
     ]
-    if len(plan.budget):
+    if len(plan.budget) > 1:
         gain = plan.budget["expected_revenue"].sum() - plan.budget["proportional_revenue"].sum()
         lines.append(
             f"Split by marginal return, the budget is expected to bring {gain:,.0f} more revenue "

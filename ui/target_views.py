@@ -533,11 +533,17 @@ def render_budget(
 def _budget_view(table: pd.DataFrame) -> None:
     expected = table["expected_revenue"].sum()
     gain = expected - table["proportional_revenue"].sum()
-    st.markdown(
-        f"Split by marginal return, the budget is expected to bring **{expected:,.0f}** "
-        f"in revenue: **{gain:,.0f}** more than splitting it in proportion to each segment's "
-        f"potential ({table['proportional_revenue'].sum():,.0f})."
-    )
+    if len(table) == 1:
+        st.markdown(
+            f"With one target, the whole budget goes to it: expected revenue **{expected:,.0f}**."
+            " Choose more targets to see how a budget is best split."
+        )
+    else:
+        st.markdown(
+            f"Split by marginal return, the budget is expected to bring **{expected:,.0f}** "
+            f"in revenue: **{gain:,.0f}** more than splitting it in proportion to each segment's "
+            f"potential ({table['proportional_revenue'].sum():,.0f})."
+        )
     shown = pd.DataFrame(
         {
             "Target": table["segment"],
