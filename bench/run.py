@@ -25,6 +25,7 @@ import gc
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import json
 import os
 import platform
@@ -137,6 +138,34 @@ BENCHMARKS += (
         0.5,
         f"{SEGMENT_CUSTOMERS:,} generated customers, 6 segments: scores, ROI what-if and "
         "budget split after a weight change (segment measures cached, as the page does)",
+    ),
+)
+BENCHMARKS += (
+    Benchmark(
+        "map_page_cold",
+        10.0,
+        "a freshly started `streamlit run app.py`: open /map in headless Chromium, time until "
+        "the map of the bundled sample is drawn (loads the sample, finds the default segments "
+        "and computes the map)",
+    ),
+    Benchmark(
+        "map_page_warm",
+        3.0,
+        "the same server after one visit: a new browser session opens /map, time until the map "
+        "is drawn",
+    ),
+    Benchmark(
+        "map_sample",
+        10.0,
+        "bundled sample, default features: embed_customers in a fresh process (quality: "
+        "trustworthiness and the segments' silhouette on the map)",
+    ),
+    Benchmark(
+        "map_100k",
+        60.0,
+        f"{SEGMENT_CUSTOMERS:,} generated customers × 30 columns: embed_customers (fit on "
+        "20,000, the rest placed), progress reported throughout",
+        heavy=True,
     ),
 )
 BY_NAME = {b.name: b for b in BENCHMARKS}
@@ -638,7 +667,201 @@ def case_target_plan(case: Case) -> None:
     )
 
 
+# --- the Map page ---------------------------------------------------------------------------
+
+MAP_MEMORY_LIMIT_MB = 2048
+
+
+def _numba_cache_note() -> str:
+    """Whether umap-learn's compiled code is already in numba's disk cache (first run or not)."""
+    import umap
+
+    folder = Path(umap.__file__).parent / "__pycache__"
+    cached = list(folder.glob("layouts._optimize_layout_euclidean_single_epoch*.nbi"))
+    if not cached:
+        return "numba's disk cache held no compiled UMAP code: this run compiled it (first run)."
+    stamp = dt.datetime.fromtimestamp(min(p.stat().st_mtime for p in cached))
+    return f"UMAP's compiled code came from numba's disk cache (written {stamp:%Y-%m-%d %H:%M})."
+
+
+def _sample_matrix(case: Case):
+    from segmentation import load_sample
+    from segmentation.features import default_feature_config, prepare_features
+
+    data = load_sample()
+    matrix = prepare_features(
+        data.customers, data.schema, default_feature_config(data.customers, data.schema)
+    )
+    case.input_ready(
+        f"bundled sample, {len(matrix.X):,} customers × {matrix.X.shape[1]} prepared features"
+    )
+    return data, matrix
+
+
+def case_map_sample(case: Case) -> None:
+    import pandas as pd
+    from sklearn.metrics import silhouette_score
+
+    from segmentation.clustering import ClusterConfig, cluster_customers
+    from segmentation.dataset import SAMPLE_DIR
+    from segmentation.embedding import (
+        embed_customers,
+        load_umap,
+        map_silhouette,
+        trustworthiness_on_sample,
+    )
+
+    _, matrix = _sample_matrix(case)
+    case.info.append(_numba_cache_note())
+    case.main = "embed_customers, default settings"
+    t0 = clock()
+    load_umap()
+    case.add("  import umap-learn, turn on its disk cache (once per process)", *since(t0))
+    embedding = None
+    for repeat in range(case.repeat):
+        gc.collect()
+        t0 = clock()
+        embedding = embed_customers(matrix.X)
+        case.add(case.main, *since(t0))
+        if repeat == 0:
+            case.add("  first map in this process", *since(t0))
+    trust = trustworthiness_on_sample(matrix.X, embedding, n=2_000)
+    case.check(trust >= 0.9, f"trustworthiness {trust:.3f} on 2,000 customers (≥ 0.9)")
+    labels = cluster_customers(matrix, ClusterConfig(n_segments=6)).segmentation.labels
+    on_map = map_silhouette(embedding, labels)
+    in_features = silhouette_score(
+        matrix.X.to_numpy(), labels.to_numpy(), sample_size=5_000, random_state=0
+    )
+    planted = pd.read_csv(SAMPLE_DIR / "pet_dynamics_personas.csv", dtype=str).set_index(
+        "customer_id"
+    )["persona"]
+    case.check(on_map >= 0.5, f"silhouette of the 6 k-means segments on the map {on_map:.2f}")
+    case.info.append(
+        f"Silhouette of the 6 k-means segments: {on_map:.2f} on the 2-D map, "
+        f"{in_features:.2f} in the {matrix.X.shape[1]}-dimensional feature space; of the 6 "
+        f"planted personas on the map: {map_silhouette(embedding, planted):.2f}."
+    )
+
+
+def case_map_100k(case: Case) -> None:
+    from segmentation.embedding import (
+        embed_customers,
+        load_umap,
+        map_silhouette,
+        trustworthiness_on_sample,
+    )
+
+    _, matrix, groups = _segment_matrix(case)
+    case.info.append(_numba_cache_note())
+    case.main = "embed_customers (fit on 20,000, place 80,000)"
+    t0 = clock()
+    load_umap()
+    case.add("  import umap-learn (once per process)", *since(t0))
+    embedding, gaps, stamps = None, [], []
+
+    def note_progress(_share: float, _text: str) -> None:
+        stamps.append(time.perf_counter())
+
+    for _ in range(min(case.repeat, 3)):
+        gc.collect()
+        stamps.clear()
+        t0 = clock()
+        embedding = embed_customers(matrix.X, progress=note_progress)
+        case.add(case.main, *since(t0))
+        times = [t0[0], *stamps]
+        gaps.append(max(b - a for a, b in itertools.pairwise(times)))
+    case.check(
+        max(gaps) <= 10,
+        f"progress reported at least every {max(gaps):.1f} s ({len(stamps)} updates in a run)",
+    )
+    peak = maxrss_mb()
+    case.check(peak <= MAP_MEMORY_LIMIT_MB, f"peak memory {peak:,.0f} MB (≤ 2,048 MB)")
+    trust = trustworthiness_on_sample(matrix.X, embedding, n=2_000)
+    case.check(trust >= 0.9, f"trustworthiness {trust:.3f} on 2,000 customers (≥ 0.9)")
+    import pandas as pd
+
+    planted = pd.Series(groups, index=matrix.X.index)
+    case.info.append(
+        f"Silhouette of the {SEGMENT_GROUPS} planted groups on the map: "
+        f"{map_silhouette(embedding, planted):.2f}. {' '.join(embedding.notes)}"
+    )
+
+
+def _time_map_visit(browser, url: str) -> float:
+    """Seconds from opening /map in a new browser session until the map is drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(f"{url}/map")
+        page.locator(
+            '[data-testid="stPlotlyChart"] .js-plotly-plot .scatterlayer, '
+            '[data-testid="stPlotlyChart"] .js-plotly-plot canvas'
+        ).first.wait_for(timeout=600_000)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+def _server_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _map_page(case: Case, warm: bool) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.server import CHROMIUM_ARGS, chromium_path, start_server, stop_server
+
+    executable = chromium_path()
+    case.check(executable is not None, "Debian's chromium is installed (`make test` installs it)")
+    if executable is None:
+        return
+    case.input_ready("bundled sample (6,000 customers) through a real streamlit server")
+    case.info.append(_numba_cache_note())
+    case.main = "open /map → map drawn" + (" (server already warm)" if warm else " (cold server)")
+    peaks = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        servers = 1 if warm else case.repeat
+        for _ in range(servers):
+            server = start_server()
+            try:
+                if warm:
+                    _time_map_visit(browser, server.url)  # the first visit warms the server
+                    for _ in range(case.repeat):
+                        seconds = _time_map_visit(browser, server.url)
+                        case.add(case.main, seconds, float("nan"))
+                else:
+                    seconds = _time_map_visit(browser, server.url)
+                    case.add(case.main, seconds, float("nan"))
+                peaks.append(_server_peak_mb(server.process.pid))
+            finally:
+                stop_server(server)
+        browser.close()
+    case.info.append(
+        f"Peak memory of the streamlit server process: {max(peaks):,.0f} MB. CPU time is not "
+        "measured here (the work happens in the server process)."
+    )
+
+
+def case_map_page_cold(case: Case) -> None:
+    _map_page(case, warm=False)
+
+
+def case_map_page_warm(case: Case) -> None:
+    _map_page(case, warm=True)
+
+
 CASES: dict[str, Callable[[Case], None]] = {
+    "map_page_cold": case_map_page_cold,
+    "map_page_warm": case_map_page_warm,
+    "map_sample": case_map_sample,
+    "map_100k": case_map_100k,
     "compare_segments": case_compare_segments,
     "target_plan": case_target_plan,
     "personas_cards": case_personas_cards,

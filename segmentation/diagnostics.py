@@ -44,6 +44,24 @@ class KDiagnostics:
     reason: str
     method: str
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-friendly form (floats kept exactly)."""
+        return {
+            "table": {str(k): row for k, row in self.table.to_dict(orient="index").items()},
+            "recommended_k": int(self.recommended_k),
+            "reason": self.reason,
+            "method": self.method,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> KDiagnostics:
+        """Rebuild from :meth:`to_dict` output."""
+        table = pd.DataFrame.from_dict(
+            {int(k): row for k, row in data["table"].items()}, orient="index"
+        )
+        table.index.name = "k"
+        return cls(table, int(data["recommended_k"]), data["reason"], data["method"])
+
 
 def choose_k(
     matrix: FeatureMatrix,

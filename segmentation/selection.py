@@ -40,9 +40,9 @@ def selected_ids(points: Iterable[Mapping[str, Any]], valid: pd.Index) -> pd.Ind
 
     Points without customer data (labels, annotations) and ids not in ``valid`` are ignored.
 
-    >>> selected_ids([{"customdata": ["C1", "A"]}, {"customdata": ["C9", "B"]}, {"x": 1}],
-    ...              pd.Index(["C1", "C2"]))
-    Index(['C1'], dtype='object')
+    >>> points = [{"customdata": ["C1", "A"]}, {"customdata": ["C9", "B"]}, {"x": 1}]
+    >>> list(selected_ids(points, pd.Index(["C1", "C2"])))
+    ['C1']
     """
     ids = []
     for point in points:

@@ -126,6 +126,11 @@ def _preparation_inputs(
     return scaling, tuple(logs)
 
 
+def matrix_key(data: CustomerData, config: FeatureConfig, population_key: str = "all") -> str:
+    """The key of a feature matrix in the caches: data content, population and settings."""
+    return seg.data_key(data) + population_key + json.dumps(config.to_dict(), sort_keys=True)
+
+
 def render_cluster_builder(data: CustomerData) -> None:
     """Features, method and k, the k diagnostics, a preview and the button that saves."""
     try:
@@ -139,7 +144,7 @@ def render_cluster_builder(data: CustomerData) -> None:
     except SegmentationError as err:
         st.error(f"{err}\n\nThe active segmentation is unchanged.", icon=":material/error:")
         return
-    key = seg.data_key(data) + population_key + json.dumps(config.to_dict(), sort_keys=True)
+    key = matrix_key(data, config, population_key)
     st.markdown("**Method**")
     left, middle, right = st.columns([2, 2, 1])
     method = left.selectbox(
@@ -215,7 +220,7 @@ def create_default(data: CustomerData) -> None:
     with st.status("Finding segments in your customers…", expanded=True) as status:
         try:
             matrix = seg.features(data, config)
-            key = seg.data_key(data) + json.dumps(config.to_dict(), sort_keys=True)
+            key = matrix_key(data, config)
             bar = st.progress(0.0)
             base = ClusterConfig()
             diagnostics = seg.diagnostics(

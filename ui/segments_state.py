@@ -15,6 +15,7 @@ import streamlit as st
 
 from segmentation import CustomerData
 from segmentation.clustering import ClusterConfig, ClusterResult, cluster_customers
+from segmentation.dataset import SAMPLE_DIR
 from segmentation.diagnostics import KDiagnostics, choose_k
 from segmentation.explain import SegmentRule, explain_segments
 from segmentation.features import FeatureConfig, FeatureMatrix, prepare_features
@@ -69,6 +70,27 @@ def clusters(matrix_key: str, matrix: FeatureMatrix, config: ClusterConfig) -> C
 
 
 _DIAGNOSTICS = BoundedCache(max_entries=6)
+PRECOMPUTED_DIAGNOSTICS = SAMPLE_DIR / "pet_dynamics_k_diagnostics.json"
+
+
+def diagnostics_key(matrix_key: str, k_values: tuple[int, ...], config: ClusterConfig) -> str:
+    """The cache key of k diagnostics: features, k range and every other clustering setting."""
+    settings = {**config.to_dict(), "n_segments": None}
+    text = "|".join((matrix_key, _json(list(k_values)), _json(settings)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _precomputed() -> dict[str, dict]:
+    """k diagnostics shipped for the bundled sample's default settings, by cache key.
+
+    Every first visit on a new server would otherwise spend several seconds recomputing the
+    same numbers for the same sample; a test recomputes them and fails when they are stale
+    (regenerate with ``python -m ui.precompute``).
+    """
+    try:
+        return json.loads(PRECOMPUTED_DIAGNOSTICS.read_text(encoding="utf-8"))["entries"]
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def diagnostics(
@@ -79,8 +101,10 @@ def diagnostics(
     progress: Callable[[float, str], None] | None = None,
 ) -> KDiagnostics:
     """k diagnostics for these settings (cached; ``progress`` is called only when computing)."""
-    settings = {**config.to_dict(), "n_segments": None}
-    key = (matrix_key, _json(list(k_values)), _json(settings))
+    key = diagnostics_key(matrix_key, k_values, config)
+    shipped = _precomputed().get(key)
+    if shipped is not None:
+        return KDiagnostics.from_dict(shipped)
     return _DIAGNOSTICS.get_or_compute(key, lambda: choose_k(matrix, k_values, config, progress))
 
 
