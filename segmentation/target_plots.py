@@ -181,4 +181,4 @@ def response_curves_chart(budget: pd.DataFrame) -> go.Figure:
         legend_y=-0.2,
         yaxis_range=[0, float(budget["ceiling"].max()) * 1.1 if len(budget) else 1],
     )
-    return _layout(figure, "Diminishing returns: expected revenue as spend grows (dot = allocated)")
+    return _layout(figure, "Revenue as spend grows (dot = chosen budget)")

@@ -245,7 +245,7 @@ def _ranked_table(scores: pd.DataFrame, targets: tuple[int, ...]) -> None:
             "Segment": scores["segment"],
             "Score": scores["score"],
             "Zone": scores["zone"],
-            "Target": [i in targets for i in scores.index],
+            "Target": ["yes" if i in targets else "" for i in scores.index],
             "Customers": scores["customers"].astype(int),
         }
     )
@@ -262,8 +262,9 @@ def _ranked_table(scores: pd.DataFrame, targets: tuple[int, ...]) -> None:
     for criterion in CRITERIA:
         column = f"{criterion.key}_score"
         if column in scores:
-            shown[criterion.label] = scores[column]
-            config[criterion.label] = st.column_config.NumberColumn(
+            label = f"{criterion.label} score"
+            shown[label] = scores[column]
+            config[label] = st.column_config.NumberColumn(
                 format="%.0f", help=f"{criterion.help} Scored 0–100."
             )
     st.markdown("**Segments ranked by attractiveness** — each criterion scored 0–100")
