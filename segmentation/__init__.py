@@ -8,6 +8,14 @@ The public front: read a file, understand its columns, turn orders into customer
 True
 """
 
+from segmentation.comparison import (
+    ComparisonConfig,
+    FeatureComparison,
+    Group,
+    compare_features,
+    crosstab,
+    kpi_table,
+)
 from segmentation.dataset import (
     CustomerData,
     DataSource,
@@ -31,6 +39,13 @@ from segmentation.orders import (
 from segmentation.persona_report import personas_html, personas_markdown
 from segmentation.personas import Persona, PersonaConfig, PersonaSet, build_personas
 from segmentation.schema import BASES, KINDS, ROLES, ColumnProfile, Schema, TypedTable, infer_schema
+from segmentation.targeting import (
+    TargetingConfig,
+    TargetingPlan,
+    plan_targeting,
+    segment_measures,
+    target_list,
+)
 
 __all__ = [
     "BASES",
@@ -39,10 +54,13 @@ __all__ = [
     "ROLES",
     "AggregationError",
     "ColumnProfile",
+    "ComparisonConfig",
     "CustomerData",
     "DataLoadError",
     "DataSource",
     "Exclusion",
+    "FeatureComparison",
+    "Group",
     "LoadedTable",
     "OrderColumns",
     "OrdersSummary",
@@ -53,18 +71,26 @@ __all__ = [
     "Schema",
     "SchemaError",
     "SegmentationError",
+    "TargetingConfig",
+    "TargetingPlan",
     "TypedTable",
     "aggregate_orders",
     "build_personas",
     "column_table",
+    "compare_features",
+    "crosstab",
     "customers_from_orders",
     "customers_from_table",
     "detect_orders",
     "infer_schema",
+    "kpi_table",
     "load_sample",
     "load_table",
     "personas_html",
     "personas_markdown",
+    "plan_targeting",
     "schema_from_table",
+    "segment_measures",
+    "target_list",
     "with_schema",
 ]

@@ -26,6 +26,7 @@ separate groups, so :class:`FeatureComparison` reports the overlap and the page 
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.metrics import adjusted_rand_score
 
 from segmentation.errors import SegmentationError
 from segmentation.profiles import find_monetary
@@ -221,7 +221,7 @@ def _positions(frame: pd.DataFrame, schema: Schema, groups: Sequence[Group]) -> 
     wanted = np.concatenate([np.asarray(g.customer_ids, dtype=object) for g in groups])
     found = ids.get_indexer(wanted)  # one look-up: the id hash table is built once
     bounds = np.cumsum([0] + [len(g.customer_ids) for g in groups])
-    parts = [found[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+    parts = [found[start:end] for start, end in itertools.pairwise(bounds)]
     return [part[part >= 0] for part in parts]
 
 
@@ -596,6 +596,8 @@ def crosstab(rows: Segmentation, columns: Segmentation) -> CrossTab:
     counts.index = [rows.segment_names[i] for i in counts.index]
     counts.columns = [columns.segment_names[i] for i in counts.columns]
     shares = counts.div(counts.sum(axis=1), axis=0)
+    from sklearn.metrics import adjusted_rand_score  # only here: keeps the package import light
+
     labelled = (a != UNASSIGNED) & (b != UNASSIGNED)
     ari = float(adjusted_rand_score(a[labelled], b[labelled])) if labelled.any() else np.nan
     return CrossTab(counts, shares, rows.title, columns.title, ari, len(common))
