@@ -246,3 +246,20 @@ def test_data_without_a_value_column() -> None:
     assert "No column holds customer value" in captions
     assert any("has no value per conversion" in e for e in errors(app))
     assert not app.exception
+
+
+def test_new_data_after_a_visit_starts_targeting_afresh() -> None:
+    app = open_page("pages/target.py")
+    assert config(app).key_columns == ("name", "email", "email_opt_in")
+    app.switch_page("pages/data.py")
+    rerun(app)
+    app.file_uploader(key="upload").set_value(("crm.csv", CRM_CSV.encode(), "text/csv"))
+    rerun(app)
+    for page in ("pages/compare.py", "pages/target.py"):
+        app.switch_page(page)
+        rerun(app)
+    assert config(app).key_columns == ()
+    assert not table(app, "Zone").empty
+    app.switch_page("pages/compare.py")
+    rerun(app)
+    assert not app.exception

@@ -106,8 +106,7 @@ def _side_by_side(active: Segmentation) -> list[Group] | None:
         return f"{name} · {segmentation.title}" if several else name
 
     key = "cmp_segments"
-    if key in st.session_state and not all(o in options for o in st.session_state[key]):
-        st.session_state[key] = [o for o in st.session_state[key] if o in options]
+    _drop_stale(key, options)
     default = [_option(active, i) for i in active.segment_ids[:2]]
     picked = st.multiselect(
         "Segments to compare",
@@ -132,6 +131,14 @@ def _side_by_side(active: Segmentation) -> list[Group] | None:
         [s.segment_names[i] for s, i in chosen], [s.title for s, _ in chosen]
     )
     return [segment_group(s, i, n) for (s, i), n in zip(chosen, names, strict=True)]
+
+
+def _drop_stale(key: str, options: object) -> None:
+    """Forget a kept pick that names segments or columns no longer there (new data, new
+    segmentation), so the widget starts again from its default."""
+    kept = st.session_state.get(key)
+    if kept is not None and not all(value in options for value in kept):
+        del st.session_state[key]
 
 
 def _one_against_rest(active: Segmentation) -> list[Group]:
@@ -201,6 +208,7 @@ def render_kpis(data: CustomerData, choice: Choice, result: FeatureComparison) -
     """The side-by-side KPI table, persona names heading the columns."""
     categorical = [f for f in data.schema.features() if data.schema.column(f).kind == "categorical"]
     differing = [f for f in result.table["feature"] if f in categorical]
+    _drop_stale("cmp_kpi_categories", categorical)
     categories = st.multiselect(
         "Top categories of",
         categorical,
@@ -296,6 +304,7 @@ def render_distributions(data: CustomerData, choice: Choice, result: FeatureComp
     features = list(result.table["feature"])
     if not features:
         return
+    _drop_stale("cmp_dist_features", features)
     left, right = st.columns([3, 1])
     picked = left.multiselect(
         "Features to look at",

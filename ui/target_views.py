@@ -52,6 +52,7 @@ from ui import segments_state as seg
 from ui.cache import BoundedCache
 
 CONFIG = "target_config"
+DATA_KEY = "target_config_data"
 PERSIST = "session"
 WIDGET_KEYS = (
     "tgt_targets",
@@ -85,16 +86,22 @@ def measures(data: CustomerData, segmentation: Segmentation) -> SegmentMeasures:
 def current_config(
     data: CustomerData, segmentation: Segmentation, facts: SegmentMeasures
 ) -> TargetingConfig:
-    """The last valid config for this segmentation; a fresh one when the segmentation changed."""
+    """The last valid config for this segmentation; a fresh one when the data or the
+    segmentation changed."""
     config = st.session_state.get(CONFIG)
+    same_data = st.session_state.get(DATA_KEY) == seg.data_key(data)
     if (
         config is None
+        or not same_data
         or config.segmentation != segmentation.title
         or set(config.segments) != set(segmentation.segment_ids)
     ):
         keys = default_key_columns(data.schema)
-        config = initial_config(facts, segmentation, config, keys)
+        # weights and campaign costs carry over to a new segmentation of the same data
+        previous = replace(config, key_columns=keys) if config and same_data else None
+        config = initial_config(facts, segmentation, previous, keys)
         load_config(config)
+        st.session_state[DATA_KEY] = seg.data_key(data)
     return config
 
 
