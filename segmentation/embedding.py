@@ -36,6 +36,7 @@ from segmentation.errors import SegmentationError
 METRICS = ("euclidean", "manhattan", "cosine")
 DEFAULT_EPOCHS = 200
 PLACEMENT_NEIGHBOURS = 5
+BLOCK = 5_000  # customers per nearest-neighbour search: bounded memory, steady progress
 Progress = Callable[[float, str], None]
 
 
@@ -197,19 +198,17 @@ def embed_customers(
     values = np.ascontiguousarray(X.to_numpy(dtype=np.float32))
     fitted = _fit_sample(X, config)
     positions = X.index.get_indexer(fitted)
-    report(0.02, f"Finding each customer's {config.n_neighbors} nearest neighbours…")
+    rest = np.setdiff1d(np.arange(len(X)), positions, assume_unique=True)
+    stages = _Stages(report, placing=bool(rest.size))
     index = NearestNeighbors(n_neighbors=config.n_neighbors, metric=config.metric)
     index.fit(values[positions])
-    distances, neighbours = index.kneighbors(values[positions])
-    report(0.2, "Laying out the map…")
-    layout = _umap_layout(values[positions], neighbours, distances, config, report)
+    distances, neighbours = _neighbours(index, values[positions], config.n_neighbors, stages)
+    layout = _umap_layout(values[positions], neighbours, distances, config, stages.layout)
     coords = np.empty((len(X), config.n_components), dtype=np.float32)
     coords[positions] = layout
     notes = []
-    rest = np.setdiff1d(np.arange(len(X)), positions, assume_unique=True)
     if rest.size:
-        report(0.92, f"Placing the other {rest.size:,} customers next to their neighbours…")
-        coords[rest] = _place(index, layout, values[rest])
+        coords[rest] = _place(index, layout, values[rest], stages)
         notes.append(
             f"The layout was fitted on a random sample of {len(fitted):,} customers; the other "
             f"{rest.size:,} were placed next to their {PLACEMENT_NEIGHBOURS} most similar "
@@ -237,6 +236,7 @@ def _umap_layout(
 ) -> np.ndarray:
     umap = load_umap()
     small = len(values) < 4 * config.n_neighbors  # spectral start needs a well-connected graph
+    report(0.0, "Laying out the map: linking similar customers…")
     model = umap.UMAP(
         n_neighbors=config.n_neighbors,
         min_dist=config.min_dist,
@@ -254,11 +254,56 @@ def _umap_layout(
     return np.asarray(layout, dtype=np.float32)
 
 
-def _place(index: NearestNeighbors, layout: np.ndarray, values: np.ndarray) -> np.ndarray:
+class _Stages:
+    """Maps each stage's own progress (0–1) onto the whole computation's progress bar."""
+
+    def __init__(self, report: Progress, placing: bool) -> None:
+        self.report = report
+        self.spans = {
+            "neighbours": (0.0, 0.2),
+            "layout": (0.2, 0.8 if placing else 0.99),
+            "placing": (0.8, 0.99),
+        }
+
+    def stage(self, name: str, done: float, text: str) -> None:
+        low, high = self.spans[name]
+        self.report(low + (high - low) * min(max(done, 0.0), 1.0), text)
+
+    def layout(self, done: float, text: str) -> None:
+        self.stage("layout", done, text)
+
+
+def _neighbours(
+    index: NearestNeighbors, values: np.ndarray, n_neighbors: int, stages: _Stages
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact nearest neighbours of every fitted customer, in blocks so progress can be shown."""
+    distances = np.empty((len(values), n_neighbors), dtype=np.float32)
+    neighbours = np.empty((len(values), n_neighbors), dtype=np.int64)
+    for start in range(0, len(values), BLOCK):
+        stages.stage(
+            "neighbours",
+            start / len(values),
+            f"Finding each customer's {n_neighbors} most similar customers "
+            f"({start:,} of {len(values):,})…",
+        )
+        block = slice(start, start + BLOCK)
+        distances[block], neighbours[block] = index.kneighbors(values[block])
+    return distances, neighbours
+
+
+def _place(
+    index: NearestNeighbors, layout: np.ndarray, values: np.ndarray, stages: _Stages
+) -> np.ndarray:
     """Distance-weighted centre of each customer's nearest fitted customers on the map."""
     placed = np.empty((len(values), layout.shape[1]), dtype=np.float32)
-    for start in range(0, len(values), 20_000):  # bounded memory for the distance blocks
-        block = values[start : start + 20_000]
+    for start in range(0, len(values), BLOCK):
+        stages.stage(
+            "placing",
+            start / len(values),
+            f"Placing the other customers next to their most similar fitted ones "
+            f"({start:,} of {len(values):,})…",
+        )
+        block = values[start : start + BLOCK]
         distances, neighbours = index.kneighbors(block, n_neighbors=PLACEMENT_NEIGHBOURS)
         weights = 1.0 / (distances + 1e-6)
         weights /= weights.sum(axis=1, keepdims=True)
@@ -280,8 +325,7 @@ class _EpochProgress(io.StringIO):
         if found:
             done, total = (int(v) for v in found[-1])
             if total:
-                share = 0.2 + 0.7 * done / total
-                self._report(share, f"Laying out the map: pass {done} of {total}…")
+                self._report(done / total, f"Laying out the map: pass {done} of {total}…")
         return len(text)
 
 

@@ -81,7 +81,7 @@ def test_progress_rises_to_one_and_says_what_happens():
     shares = [share for share, _ in calls]
     assert shares == sorted(shares) and shares[-1] == 1.0
     assert any("pass" in text for _, text in calls), "the layout's passes are reported"
-    assert any("neighbours" in text for _, text in calls)
+    assert any("most similar customers" in text for _, text in calls)
 
 
 def test_above_the_fit_limit_everyone_is_placed_near_their_own_group():
