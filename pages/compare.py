@@ -4,7 +4,9 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from ui import cluster_views, compare_views, messages, segments_state, state
+from ui.share_views import render_share_controls
 
+render_share_controls()
 st.title("Compare")
 st.caption(
     "Put segments side by side: key figures, which differences are real (tested, with effect "

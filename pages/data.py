@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui import data_views, messages, state
+from ui.share_views import render_share_controls
 
+render_share_controls()
 st.title("Data")
 st.caption("Bring your customers in and check that the app understood them.")
 

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui import cluster_views, map_views, messages, overview_views, segments_state, state
+from ui.share_views import render_share_controls
 
+render_share_controls()
 st.title("Map")
 st.caption(
     "Every customer is a point and similar customers sit close together, so groups show up as "

@@ -12,7 +12,9 @@ from ui import (
     segments_state,
     state,
 )
+from ui.share_views import render_share_controls
 
+render_share_controls()
 st.title("Personas")
 st.caption(
     "A card per segment, written from your data: who they are across the four bases, what "

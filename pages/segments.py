@@ -11,7 +11,9 @@ from ui import (
     segments_state,
     state,
 )
+from ui.share_views import render_share_controls
 
+render_share_controls()
 st.title("Segments")
 st.caption(
     "Find groups of similar customers by clustering, define them with rules, or use RFM scores. "

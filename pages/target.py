@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui import cluster_views, messages, segments_state, state, target_views
+from ui.share_views import render_share_controls
 
+render_share_controls()
 st.title("Target")
 st.caption(
     "Score segments by attractiveness with your own weights, see them on a portfolio chart, "
