@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.errors import SegmentationError
+from segmentation.personas import column_words
 from segmentation.schema import Schema
 from segmentation.segments import UNASSIGNED, Segmentation, make_segmentation
 
@@ -100,7 +101,7 @@ def _numeric_difference(values: pd.Series, inside: np.ndarray, column: str) -> d
         return None
     effect = (a.mean() - b.mean()) / pooled
     return {
-        "feature": column,
+        "feature": column_words(column),
         "selected": f"median {_number(a.median())}",
         "everyone_else": f"median {_number(b.median())}",
         "effect": float(effect),
@@ -117,7 +118,7 @@ def _level_difference(values: pd.Series, inside: np.ndarray, column: str) -> dic
         effect = 2 * np.arcsin(np.sqrt(p)) - 2 * np.arcsin(np.sqrt(q))
         if best is None or abs(effect) > abs(best["effect"]):
             best = {
-                "feature": f"{column} = {level}",
+                "feature": f"{column_words(column)} = {level}",
                 "selected": f"{p:.0%}",
                 "everyone_else": f"{q:.0%}",
                 "effect": float(effect),
