@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -217,12 +218,29 @@ def _check_groups(groups: Sequence[Group]) -> None:
 
 def _positions(frame: pd.DataFrame, schema: Schema, groups: Sequence[Group]) -> list[np.ndarray]:
     """Row positions in ``frame`` of each group's customers (ids not in the data are left out)."""
-    ids = pd.Index(frame[schema.id_column]) if schema.id_column else frame.index
+    ids = _id_index(frame, schema.id_column) if schema.id_column else frame.index
     wanted = np.concatenate([np.asarray(g.customer_ids, dtype=object) for g in groups])
     found = ids.get_indexer(wanted)  # one look-up: the id hash table is built once
     bounds = np.cumsum([0] + [len(g.customer_ids) for g in groups])
     parts = [found[start:end] for start, end in itertools.pairwise(bounds)]
     return [part[part >= 0] for part in parts]
+
+
+_ID_INDEXES: dict[tuple[int, str], tuple[weakref.ref, pd.Index]] = {}
+
+
+def _id_index(frame: pd.DataFrame, id_column: str) -> pd.Index:
+    """The id column as an Index, kept for the last few frames: its hash table (the costly part
+    of looking customers up) is then built once per frame, not once per table or chart."""
+    key = (id(frame), id_column)
+    kept = _ID_INDEXES.get(key)
+    if kept is not None and kept[0]() is frame:
+        return kept[1]
+    index = pd.Index(frame[id_column])
+    if len(_ID_INDEXES) >= 8:
+        _ID_INDEXES.pop(next(iter(_ID_INDEXES)), None)
+    _ID_INDEXES[key] = (weakref.ref(frame), index)
+    return index
 
 
 def _overlap(positions: Sequence[np.ndarray]) -> int:
