@@ -263,3 +263,18 @@ def test_new_data_after_a_visit_starts_targeting_afresh() -> None:
     app.switch_page("pages/compare.py")
     rerun(app)
     assert not app.exception
+
+
+def test_a_config_loaded_from_a_link_is_kept(target_app: AppTest) -> None:
+    app = target_app
+    current = config(app)
+    first = next(iter(current.segments))
+    segments = {**current.segments, first: SegmentPlan(brand_fit=5, margin=1)}
+    loaded = replace(current, segments=segments)
+    # what ui.target_views.load_config leaves behind: the config, and no data key yet
+    app.session_state["target_config"] = TargetingConfig.from_dict(
+        json.loads(json.dumps(loaded.to_dict()))
+    )
+    del app.session_state["target_config_data"]
+    rerun(app)
+    assert config(app).plan(first) == SegmentPlan(brand_fit=5, margin=1)

@@ -89,7 +89,8 @@ def current_config(
     """The last valid config for this segmentation; a fresh one when the data or the
     segmentation changed."""
     config = st.session_state.get(CONFIG)
-    same_data = st.session_state.get(DATA_KEY) == seg.data_key(data)
+    # no key yet: a config just loaded from a link or project file belongs to this data
+    same_data = st.session_state.get(DATA_KEY, seg.data_key(data)) == seg.data_key(data)
     if (
         config is None
         or not same_data
@@ -108,6 +109,7 @@ def current_config(
 def load_config(config: TargetingConfig) -> None:
     """Make ``config`` the targeting inputs and reseed every widget from it."""
     st.session_state[CONFIG] = config
+    st.session_state.pop(DATA_KEY, None)
     for key in [*WIDGET_KEYS, *(f"tgt_w_{c.key}" for c in CRITERIA)]:
         st.session_state.pop(key, None)
     for key in [k for k in st.session_state if str(k).startswith("tgt_editor_")]:
