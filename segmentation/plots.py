@@ -178,25 +178,23 @@ def rf_heatmap(grid: pd.DataFrame) -> go.Figure:
 
 def customer_map(view: MapView, title: str) -> go.Figure:
     """Customers as points on the map (WebGL), one legend entry per category or a colour scale
-    for numbers, segment names at segment centres; ``customdata[0]`` is the customer id."""
-    points = view.points
+    for numbers, segment names at segment centres; each point's ``customdata`` is its customer
+    id and its ``hovertext`` the id, segment and key attributes."""
+    points = view.points.assign(hover=_map_hover_texts(view))
     three_d = "z" in points.columns
-    hover = _map_hover(view)
     figure = go.Figure()
     if view.colour_kind == "number":
         present = points["colour"].notna()
-        figure.add_trace(
-            _map_trace(points[present], hover, three_d, view.colour_by, marker_colour=True)
-        )
+        figure.add_trace(_map_trace(points[present], three_d, view.colour_by, marker_colour=True))
         if (~present).any():
-            figure.add_trace(_map_trace(points[~present], hover, three_d, MISSING, "#cbd5e1"))
+            figure.add_trace(_map_trace(points[~present], three_d, MISSING, "#cbd5e1"))
     else:
         levels = _ordered_levels(points["colour"], view.levels)
         for number, level in enumerate(levels):
             colour = "#cbd5e1" if level in (MISSING, NOT_SEGMENTED, "Other values") else None
             colour = colour or PALETTE[number % len(PALETTE)]
             chosen = points[points["colour"] == level]
-            figure.add_trace(_map_trace(chosen, hover, three_d, str(level), colour))
+            figure.add_trace(_map_trace(chosen, three_d, str(level), colour))
     _map_layout(figure, view, title, three_d)
     return figure
 
@@ -209,40 +207,33 @@ def _ordered_levels(colour: pd.Series, order: tuple[object, ...]) -> list[object
     return known + rest + [lv for lv in last if lv in counts.index]
 
 
-def _map_hover(view: MapView) -> str:
-    lines = ["<b>Customer %{customdata[0]}</b>", "Segment: %{customdata[1]}"]
-    for number, column in enumerate(view.hover_columns, start=2):
-        lines.append(f"{column}: %{{customdata[{number}]}}")
-    if view.colour_by != "segment":
-        lines.append(f"{view.colour_by}: %{{customdata[{len(view.hover_columns) + 2}]}}")
-    return "<br>".join(lines) + "<extra></extra>"
-
-
-def _map_customdata(points: pd.DataFrame, view_columns: list[str]) -> np.ndarray:
-    shown = [points.index.to_series().astype("string"), points["segment"].astype("string")]
-    for column in view_columns:
+def _map_hover_texts(view: MapView) -> pd.Series:
+    """One ready-made hover text per point (one string per point keeps the figure light:
+    plotly copies every object of every array it is given)."""
+    points = view.points
+    text = "<b>Customer " + points.index.astype("string") + "</b><br>Segment: "
+    text = text + points["segment"].astype("string")
+    shown = [*view.hover_columns] + ([] if view.colour_by == "segment" else ["colour"])
+    for column in shown:
         values = points[column]
         if pd.api.types.is_float_dtype(values):
-            shown.append(values.round(2).astype("string").fillna("—"))
-        else:
-            shown.append(values.astype("string").fillna("—"))
-    return np.column_stack([s.to_numpy(dtype=object) for s in shown])
+            values = values.round(2)
+        label = view.colour_by if column == "colour" else column
+        text = text + f"<br>{label}: " + values.astype("string").fillna("—")
+    return text.fillna("")
 
 
 def _map_trace(
     points: pd.DataFrame,
-    hover: str,
     three_d: bool,
     name: str,
     colour: str | None = None,
     marker_colour: bool = False,
 ) -> go.BaseTraceType:
-    columns = [c for c in points.columns if c not in ("x", "y", "z", "segment", "colour")]
-    customdata = _map_customdata(points, [*columns, "colour"])
     marker: dict[str, object] = {"size": 3 if three_d else 5, "opacity": 0.75}
     if marker_colour:
         marker.update(
-            color=points["colour"],
+            color=points["colour"].to_numpy(dtype="float64"),
             colorscale="Viridis",
             showscale=True,
             colorbar={"title": {"text": name}, "thickness": 14},
@@ -252,8 +243,9 @@ def _map_trace(
     common = dict(
         mode="markers",
         name=name,
-        customdata=customdata,
-        hovertemplate=hover,
+        customdata=points.index.to_numpy(dtype=object),
+        hovertext=points["hover"].to_numpy(dtype=object),
+        hovertemplate="%{hovertext}<extra></extra>",
         marker=marker,
         showlegend=not marker_colour,
     )

@@ -215,10 +215,12 @@ def test_map_figure_uses_webgl_customer_ids_and_segment_labels(view_inputs):
     figure = customer_map(view, "Customers")
     assert all(isinstance(trace, go.Scattergl) for trace in figure.data)
     assert [t.name for t in figure.data] == ["Gamma", "Beta", "Alpha", NOT_SEGMENTED]
-    ids = {row[0] for trace in figure.data for row in trace.customdata}
-    assert ids == set(embedding.coords.index)
-    assert "Customer %{customdata[0]}" in figure.data[0].hovertemplate
-    assert "spend: %{customdata[2]}" in figure.data[0].hovertemplate
+    ids = {cid for trace in figure.data for cid in trace.customdata}
+    assert ids == set(embedding.coords.index), "customdata holds the customer ids"
+    first = figure.data[0]
+    assert first.hovertemplate == "%{hovertext}<extra></extra>"
+    assert first.hovertext[0].startswith(f"<b>Customer {first.customdata[0]}</b><br>Segment: Gamma")
+    assert "<br>spend: " in first.hovertext[0]
     assert {a.text for a in figure.layout.annotations} == {
         "<b>Alpha</b>",
         "<b>Beta</b>",
