@@ -12,8 +12,9 @@ Speed decisions, measured in ``bench/run.py`` (see bench/RESULTS.md):
   is placed at the distance-weighted centre of its nearest fitted customers, so the map still
   shows everyone. The sample does not depend on the segments, so one map serves every
   segmentation made from the same features.
-* The layout runs 200 passes ("epochs"): umap-learn's own choice for large data. Its choice for
-  small data, 500, costs 2.5× the time for no measurable gain in trustworthiness here.
+* The layout runs 100 passes ("epochs"). umap-learn's own choice (200 for large data, 500 for
+  small) costs 2-5× the time for no visible gain: on the sample, trustworthiness is 0.932 at
+  100 passes and 0.935 at 200, and the six segments' silhouette on the map is 0.72 for both.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sklearn.neighbors import NearestNeighbors
 from segmentation.errors import SegmentationError
 
 METRICS = ("euclidean", "manhattan", "cosine")
-DEFAULT_EPOCHS = 200
+DEFAULT_EPOCHS = 100
 PLACEMENT_NEIGHBOURS = 5
 BLOCK = 5_000  # customers per nearest-neighbour search: bounded memory, steady progress
 Progress = Callable[[float, str], None]
