@@ -17,9 +17,10 @@ CSV = "customer_id;age;income;region\n" + "".join(
 
 
 def upload(page: Page, name: str, data: bytes) -> None:
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
-    )
+    # The page's uploader, not the sidebar's "Resume a project" one.
+    page.get_by_test_id("stMain").locator(
+        '[data-testid="stFileUploader"] input[type="file"]'
+    ).set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
     wait_for_app(page, settle_ms=1500)
 
 
