@@ -3,6 +3,7 @@ cannot drag a lasso; the browser test does), saving them, and every bad input.""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -183,3 +184,30 @@ def test_a_single_feature_segmentation_explains_why_there_is_no_map(drawn: AppTe
     drawn.session_state[ACTIVE_SEGMENTATION] = "Age only"
     drawn.run()
     assert "at least 2 prepared features; this segmentation has 1 ('age')" in texts(drawn)
+
+
+def test_the_app_stays_usable_while_a_map_is_computed(monkeypatch) -> None:
+    from ui import map_state
+
+    app = wait_for_map(open_map())
+    go, real = threading.Event(), map_state.embed_customers
+
+    def held_back(X, config, progress=None):
+        go.wait(60)  # the map takes as long as the test wants
+        return real(X, config, progress=progress)
+
+    monkeypatch.setattr(map_state, "embed_customers", held_back)
+    app.slider(key="map_neighbours").set_value(37)
+    app.run()
+    assert "You can keep working on other pages meanwhile" in texts(app)
+    assert not app.get("plotly_chart")
+    key = app.session_state[CURRENT_MAP]
+    app.switch_page("pages/data.py")
+    app.run()
+    assert not app.exception and "6,000" in texts(app) + str([m.value for m in app.metric])
+    assert not map_state.finished(key), "the Data page opened while the map was computing"
+    app.switch_page("pages/map.py")
+    app.run()
+    assert map_state.job(key) is not None, "coming back joins the same job"
+    go.set()
+    wait_for_map(app)

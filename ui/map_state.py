@@ -129,6 +129,9 @@ def _compute(job: MapJob, matrix: FeatureMatrix, config: EmbeddingConfig) -> Emb
     job.report(0.01, "Starting…")
     embedding = embed_customers(matrix.X, config, progress=job.report)
     _EMBEDDINGS.put(job.key, embedding)
+    with _LOCK:  # a failed job stays listed, so the next request reports its error once
+        if _JOBS.get(job.key) is job:
+            del _JOBS[job.key]
     return embedding
 
 
