@@ -11,5 +11,6 @@ st.navigation(
         st.Page("pages/personas.py", title="Personas", icon=":material/badge:"),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         st.Page("pages/target.py", title="Target", icon=":material/target:"),
+        st.Page("pages/monitor.py", title="Monitor", icon=":material/monitoring:"),
     ]
 ).run()

@@ -203,6 +203,25 @@ def assign_segments(model: SegmentModel, raw: pd.DataFrame) -> pd.Series:
     return labels.map(model.segment_names).fillna(_other_name(model)).rename("segment")
 
 
+def assign_customers(model: SegmentModel, frame: pd.DataFrame) -> pd.Series:
+    """The segment name of each customer of a table the app has already typed (numbers,
+    dates and yes/no converted), indexed by customer id as the table holds it."""
+    check_columns(model, frame.columns)
+    typed = pd.DataFrame(
+        {name: _forced(frame[name], kind) for name, kind in model.columns.items()}
+    ).set_axis(pd.Index(frame[model.id_column], name=model.id_column))
+    labels = _labels(model, typed)
+    return labels.map(model.segment_names).fillna(_other_name(model)).rename("segment")
+
+
+def _forced(values: pd.Series, kind: str) -> np.ndarray:
+    if kind == "numeric":
+        return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    if kind == "datetime":
+        return pd.to_datetime(values, errors="coerce").to_numpy()
+    return values.to_numpy()
+
+
 def _other_name(model: SegmentModel) -> str:
     return model.segment_names.get(
         UNASSIGNED, "Other" if model.method in ("rules", "rfm") else "Unassigned"
@@ -214,14 +233,7 @@ def _typed(model: SegmentModel, raw: pd.DataFrame) -> pd.DataFrame:
     yes/no), then forced to the kind the model was made with."""
     columns = list(model.columns)
     converted = infer_schema(raw[columns].astype("string"), one_row_per_customer=True).frame
-    out = {}
-    for name, kind in model.columns.items():
-        values = converted[name]
-        if kind == "numeric":
-            values = pd.to_numeric(values, errors="coerce").astype("float64")
-        elif kind == "datetime":
-            values = pd.to_datetime(values, errors="coerce")
-        out[name] = values.to_numpy()
+    out = {name: _forced(converted[name], kind) for name, kind in model.columns.items()}
     return pd.DataFrame(out, index=raw.index)
 
 

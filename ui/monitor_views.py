@@ -1,0 +1,208 @@
+"""The Monitor page: a second snapshot placed in the active segments, movements and drift.
+
+The second snapshot is an upload kept in this session's memory only (never on disk, never
+shared). The active segmentation becomes a :class:`segmentation.reuse.SegmentModel` (cached per
+data content and labels, bounded), which places the new customers in the same segments; the
+same model can be downloaded for ``python -m segmentation assign``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import pandas as pd
+import streamlit as st
+
+from segmentation import CustomerData, SegmentationError
+from segmentation.monitor_plots import movement_sankey, share_change_chart
+from segmentation.monitoring import MonitorConfig, MonitorReport, monitor
+from segmentation.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
+from segmentation.segments import Segmentation
+from ui import persona_state, state
+from ui import segments_state as seg
+from ui.cache import BoundedCache
+
+SNAPSHOT = "monitor_snapshot"  # (upload digest, CustomerData)
+_MODELS = BoundedCache(max_entries=6)
+
+
+def segment_model(data: CustomerData, segmentation: Segmentation) -> SegmentModel:
+    """The active segmentation as a model for new customers (cached, shared, bounded)."""
+    key = (
+        seg.data_key(data),
+        persona_state.labels_key(segmentation),
+        json.dumps(dict(segmentation.settings), sort_keys=True, default=str),
+    )
+    model = _MODELS.get_or_compute(
+        key, lambda: fit_segment_model(data.customers, data.schema, segmentation)
+    )
+    names = {int(k): str(v) for k, v in segmentation.segment_names.items()}
+    return SegmentModel(**{**model.__dict__, "segment_names": names, "title": segmentation.title})
+
+
+def render_snapshot_input() -> CustomerData | None:
+    """The uploader for the second snapshot; returns it once read (kept for the session)."""
+    upload = st.file_uploader(
+        "Second snapshot: the same customers at a later date",
+        type=["csv", "tsv", "txt", "gz", "xlsx", "xls", "parquet"],
+        key="mon_upload",
+        help="A customer export with the same columns as the active data, e.g. next month's. "
+        "Its customers are placed in the active segments. It stays in your session's memory "
+        "and is never saved on the server.",
+    )
+    kept = st.session_state.get(SNAPSHOT)
+    if upload is None:
+        return kept[1] if kept else None
+    content = upload.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    if kept and kept[0] == digest:
+        return kept[1]
+    try:
+        with st.spinner(f"Reading {upload.name}…"):
+            snapshot = _read(content, upload.name)
+    except SegmentationError as err:
+        st.error(f"{err}\n\nNothing was compared.", icon=":material/error:")
+        return kept[1] if kept else None
+    st.session_state[SNAPSHOT] = (digest, snapshot)
+    return snapshot
+
+
+def _read(content: bytes, name: str) -> CustomerData:
+    outcome = state.read_upload(content, name, max_mb=state.upload_limit_mb())
+    if isinstance(outcome, state.PendingOrders):  # orders: aggregate with the suggested mapping
+        outcome = state.aggregate_pending(outcome, outcome.suggested)
+    return outcome
+
+
+def thresholds() -> MonitorConfig:
+    """The flag thresholds from two sliders."""
+    left, right = st.columns(2)
+    size = left.slider(
+        "Flag a segment whose share changed by at least (points)",
+        1.0,
+        30.0,
+        5.0,
+        0.5,
+        key="mon_size_threshold",
+        help="Percentage points of all customers: 5 flags a segment going from 20 % to 25 % "
+        "of customers, or to 15 %.",
+    )
+    profile = right.slider(
+        "Flag a profile shift of at least",
+        0.1,
+        2.0,
+        0.3,
+        0.05,
+        key="mon_profile_threshold",
+        help="For numbers, the change of a segment's average in standard deviations (0.2 "
+        "small, 0.5 medium, 0.8 large); for categories, the share of customers whose category "
+        "would have to change to match (0 = same mix, 1 = nothing in common).",
+    )
+    return MonitorConfig(size, profile)
+
+
+def compare(
+    data: CustomerData,
+    segmentation: Segmentation,
+    snapshot: CustomerData,
+    config: MonitorConfig,
+) -> tuple[MonitorReport, pd.Series, SegmentModel]:
+    """Place the snapshot's customers in the active segments and compare the two snapshots."""
+    model = segment_model(data, segmentation)
+    after = assign_customers(model, snapshot.customers)
+    before = segmentation.named_labels()
+    features = [c for c in _features(data, segmentation) if c in snapshot.customers.columns]
+    report = monitor(
+        data.customers.set_index(data.schema.id_column),
+        before,
+        snapshot.customers.set_index(snapshot.schema.id_column),
+        after,
+        features,
+        config,
+    )
+    return report, after, model
+
+
+def _features(data: CustomerData, segmentation: Segmentation) -> list[str]:
+    columns = segmentation.settings.get("features", {}).get("columns")
+    return list(columns) if columns else list(data.schema.features())
+
+
+def render_report(report: MonitorReport) -> None:
+    """Headline numbers, flags, the Sankey, the transition table and the drift table."""
+    moved = report.movements
+    cells = st.columns(4)
+    cells[0].metric("Customers, first snapshot", f"{moved.n_before:,}")
+    cells[1].metric("Customers, second snapshot", f"{moved.n_after:,}")
+    cells[2].metric("In both", f"{moved.n_both:,}")
+    cells[3].metric(
+        "Kept their segment",
+        "–" if not moved.n_both else f"{moved.stayed_share:.0%}",
+        help="Share of the customers in both snapshots who are in the same segment in both.",
+    )
+    if report.flagged:
+        for drift in report.flagged:
+            st.warning(
+                f"**{drift.segment}** " + "; ".join(drift.reasons) + ".", icon=":material/flag:"
+            )
+    else:
+        st.success("No segment changed beyond the thresholds.", icon=":material/check_circle:")
+    st.markdown("**Where customers went**")
+    st.plotly_chart(movement_sankey(moved), width="stretch", key="mon_sankey")
+    shares = st.toggle(
+        "Show as shares of each first-snapshot segment",
+        key="mon_row_shares",
+        help="Off: numbers of customers. On: where each segment's customers went, as shares.",
+    )
+    table = moved.row_shares() if shares else moved.counts
+    st.dataframe(
+        table.style.format("{:.0%}" if shares else "{:,}"), width="stretch", key="mon_transitions"
+    )
+    st.markdown("**How segments drifted**")
+    st.plotly_chart(share_change_chart(report), width="stretch", key="mon_shares")
+    st.dataframe(
+        report.drift_table(),
+        hide_index=True,
+        width="stretch",
+        key="mon_drift",
+        column_config={
+            "share before": st.column_config.NumberColumn(format="percent"),
+            "share after": st.column_config.NumberColumn(format="percent"),
+            "change (points)": st.column_config.NumberColumn(format="%+.1f"),
+            "shift": st.column_config.NumberColumn(
+                format="%+.2f",
+                help="Standard deviations for numbers; share of customers for categories.",
+            ),
+        },
+    )
+
+
+def render_downloads(after: pd.Series, model: SegmentModel, file_name: str) -> None:
+    """The second snapshot's segments as CSV, and the model for the command line."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the second snapshot's segments (CSV)",
+        after.rename_axis(model.id_column).reset_index().to_csv(index=False),
+        file_name=f"segments_{file_name.rsplit('.', 1)[0]}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="mon_download_labels",
+        icon=":material/download:",
+        help="One row per customer of the second snapshot: customer id and segment.",
+    )
+    buffer = io.BytesIO()
+    save_model(model, buffer)
+    right.download_button(
+        "Download model (for new files)",
+        buffer.getvalue(),
+        file_name="segment-model.joblib",
+        mime="application/octet-stream",
+        on_click="ignore",
+        key="mon_download_model",
+        icon=":material/model_training:",
+        help="The active segmentation ready for new customer files: run "
+        "`python -m segmentation assign segment-model.joblib customers.csv segments.csv`. "
+        "Files of any size are read in chunks. Only open model files you trust.",
+    )
