@@ -211,3 +211,14 @@ def test_the_app_stays_usable_while_a_map_is_computed(monkeypatch) -> None:
     assert map_state.job(key) is not None, "coming back joins the same job"
     go.set()
     wait_for_map(app)
+
+
+def test_three_d_view_rotates_and_explains_that_selecting_needs_two_d(drawn: AppTest) -> None:
+    drawn.radio(key="map_dims").set_value("3-D")
+    drawn.run()
+    wait_for_map(drawn)
+    figure = drawn.get("plotly_chart")[0].proto.spec
+    assert "scatter3d" in figure and "Map axis 3" in figure
+    assert "switch to 2-D under Map settings to select customers" in texts(drawn)
+    drawn.radio(key="map_dims").set_value("2-D")
+    drawn.run()
