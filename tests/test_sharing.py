@@ -240,3 +240,17 @@ def test_column_roles_round_trip_without_example_values(sample):
     edited = apply_column_roles(sample.schema, {"age": {"role": "ignore", "base": "demographic"}})
     assert edited.column("age").role == "ignore"
     assert apply_column_roles(edited, roles).column("age").role == sample.schema.column("age").role
+
+
+def test_clusters_of_a_rule_filtered_population_rebuild_on_the_same_customers(sample):
+    from segmentation.rules import filter_customers
+
+    dogs = Rule("Dog people", RuleGroup("all", (Condition("pet_type", "equals", "Dog"),)))
+    population = filter_customers(sample.customers, dogs)
+    config = default_feature_config(sample.customers, sample.schema)
+    matrix = prepare_features(population, sample.schema, config)
+    original = cluster_customers(matrix, ClusterConfig(n_segments=3)).segmentation
+    original = replace(original, settings={**original.settings, "population": dogs.to_dict()})
+    rebuilt = _rebuilt(sample, original)
+    assert len(rebuilt.labels) == len(population) < len(sample.customers)
+    assert labels_digest(rebuilt.labels) == labels_digest(original.labels)

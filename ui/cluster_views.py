@@ -169,7 +169,7 @@ def render_cluster_builder(data: CustomerData) -> None:
     with st.expander("How many segments? Diagnostics for each number", expanded=True):
         diagnostics = render_diagnostics(key, matrix, base)
     k = _k_input(middle, method, diagnostics)
-    _preview_and_save(key, matrix, replace(base, n_segments=k))
+    _preview_and_save(key, matrix, replace(base, n_segments=k), population_key)
 
 
 def _k_input(cell, method: str, diagnostics: KDiagnostics | None) -> int:
@@ -189,7 +189,9 @@ def _k_input(cell, method: str, diagnostics: KDiagnostics | None) -> int:
     )
 
 
-def _preview_and_save(key: str, matrix: FeatureMatrix, config: ClusterConfig) -> None:
+def _preview_and_save(
+    key: str, matrix: FeatureMatrix, config: ClusterConfig, population_key: str = "all"
+) -> None:
     try:
         result = seg.clusters(key, matrix, config)
     except SegmentationError as err:
@@ -208,8 +210,15 @@ def _preview_and_save(key: str, matrix: FeatureMatrix, config: ClusterConfig) ->
         key="seg_save_clusters",
         help="Save this segmentation and make it the one every page works on.",
     ):
+        settings = dict(result.segmentation.settings)
+        if population_key != "all":  # the rule that chose the customers, so links rebuild it
+            settings["population"] = json.loads(population_key)
         saved = seg.save_segmentation(
-            replace(result.segmentation, title=title.strip() or result.segmentation.title)
+            replace(
+                result.segmentation,
+                title=title.strip() or result.segmentation.title,
+                settings=settings,
+            )
         )
         seg.show_overview(f"Saved **{saved.title}** and made it active.")
 
