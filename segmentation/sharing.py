@@ -145,12 +145,16 @@ class Project:
 
 def labels_digest(labels: pd.Series) -> str:
     """A hash of who is in which segment (ids as text and segment ids), to check a rebuild."""
-    pairs = sorted(zip(labels.index.astype(str), labels.astype(int).tolist(), strict=True))
-    return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()
+    pairs = pd.Series(labels.astype("int64").to_numpy(), index=labels.index.astype(str))
+    hashed = pd.util.hash_pandas_object(pairs.sort_index(), index=True).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
 
 
-def record_segmentation(segmentation: Segmentation, include_labels: bool) -> SegmentationRecord:
-    """The stored form of a segmentation; labels only when ``include_labels``."""
+def record_segmentation(
+    segmentation: Segmentation, include_labels: bool, digest: str | None = None
+) -> SegmentationRecord:
+    """The stored form of a segmentation; labels only when ``include_labels``. ``digest`` is
+    :func:`labels_digest` of its labels when the caller already has it."""
     labels = None
     if include_labels:
         labels = {str(k): int(v) for k, v in segmentation.labels.items()}
@@ -159,7 +163,7 @@ def record_segmentation(segmentation: Segmentation, include_labels: bool) -> Seg
         segmentation.method,
         {int(k): str(v) for k, v in segmentation.segment_names.items()},
         json.loads(json.dumps(dict(segmentation.settings), default=str)),
-        labels_digest(segmentation.labels),
+        digest or labels_digest(segmentation.labels),
         labels,
     )
 

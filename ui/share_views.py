@@ -25,6 +25,7 @@ from typing import Any
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError, with_schema
+from segmentation.segments import Segmentation
 from segmentation.sharing import (
     DataInfo,
     Project,
@@ -47,6 +48,7 @@ PENDING = "share_pending"  # (Project, "link" | "project") waiting for its data
 LINK_CHECKED = "share_link_checked"
 VIEW = "share_view"  # last known page settings, kept when a page's widgets are not drawn
 LOADED_PROJECT = "share_loaded_project"
+DIGESTS = "share_label_digests"  # segmentation title → (labels object, labels_digest)
 TARGET_CONFIG = "target_config"  # ui.target_views' key (read here to avoid importing the page)
 RULE_DRAFTS = "rule_drafts"
 VIEW_PREFIXES = ("seg_", "rule_", "rfm_", "map_", "persona_", "cmp_", "mon_")
@@ -90,6 +92,17 @@ def current_project(include_labels: bool = False) -> Project:
         config.to_dict() if config is not None else None,
         page_settings(),
     )
+
+
+def _digest(segmentation: Segmentation) -> str:
+    """:func:`labels_digest`, computed once per labels object of the session (it is written
+    into the link on every run)."""
+    known = st.session_state.setdefault(DIGESTS, {})
+    labels, digest = known.get(segmentation.title, (None, ""))
+    if labels is not segmentation.labels:
+        digest = labels_digest(segmentation.labels)
+        known[segmentation.title] = (segmentation.labels, digest)
+    return digest
 
 
 def page_settings() -> dict[str, Any]:
