@@ -104,3 +104,13 @@ def test_link_made_on_an_upload_asks_for_the_file_then_restores():
     upload(opened, "crm-copy.csv", CUSTOMERS_CSV.encode())
     opened.run()
     assert list(opened.session_state["segmentations"]) == list(maker.session_state["segmentations"])
+
+
+def test_link_restores_the_targeting_inputs():
+    app = fresh("pages/target.py")
+    app.number_input(key="tgt_budget").set_value(25_000.0).run()
+    app.run()  # the link is written at the top of each run
+    token = app.query_params["view"]
+    other = fresh("pages/target.py", link=token[0] if isinstance(token, list) else token)
+    assert other.session_state["target_config"].budget == 25_000.0
+    assert other.number_input(key="tgt_budget").value == 25_000.0
