@@ -22,21 +22,30 @@ if active is None:
     st.stop()
 
 st.caption(
-    f"First snapshot: **{data.source.name}** with the segments of **{active.title}** "
-    "(change them on the Data and Segments pages)."
+    f"Segments of **{active.title}** on **{data.source.name}** (change them on the Data and "
+    "Segments pages)."
 )
-snapshot = monitor_views.render_snapshot_input()
-if snapshot is None:
-    st.info(
-        "Upload a second snapshot with the same columns, e.g. next month's export, to compare.",
-        icon=":material/upload_file:",
-    )
-    st.stop()
+source = monitor_views.render_source(data)
 try:
-    config = monitor_views.thresholds()
-    report, after, model = monitor_views.compare(data, active, snapshot, config)
+    if source == monitor_views.BY_DATE:
+        cut = monitor_views.render_cut(data)
+        config = monitor_views.thresholds()
+        report, placed, model = monitor_views.compare_by_date(data, active, cut, config)
+        name, which = f"sample_{cut:%Y-%m-%d}.csv", "earlier"
+    else:
+        snapshot = monitor_views.render_snapshot_input()
+        if snapshot is None:
+            st.info(
+                "Upload a second snapshot with the same columns, e.g. next month's export, to "
+                "compare.",
+                icon=":material/upload_file:",
+            )
+            st.stop()
+        config = monitor_views.thresholds()
+        report, placed, model = monitor_views.compare(data, active, snapshot, config)
+        name, which = snapshot.source.file_name, "second"
 except SegmentationError as err:
     st.error(f"{err}\n\nNothing was compared.", icon=":material/error:")
     st.stop()
 monitor_views.render_report(report)
-monitor_views.render_downloads(after, model, snapshot.source.file_name)
+monitor_views.render_downloads(placed, model, name, which)

@@ -272,3 +272,37 @@ def monitor(
     moved = movements(before, after)
     drift = segment_drift(before_frame, before, after_frame, after, features, config)
     return MonitorReport(moved, drift, config)
+
+
+# --- the same data split by a date ---------------------------------------------------------
+
+
+def sample_as_of(cut: pd.Timestamp, customers: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+    """The bundled sample's customers as they were at the end of day ``cut``: orders after it
+    are left out, so recency, frequency, monetary and the other order measures are those of
+    that day, and customers whose first order came later are not customers yet.
+
+    ``customers`` is the sample's customer table (its descriptive columns are kept as they are).
+    """
+    from segmentation.dataset import SAMPLE_DIR, SAMPLE_ORDERS
+    from segmentation.loading import load_table
+    from segmentation.orders import CUSTOMER_COLUMNS, OrderColumns, aggregate_orders
+    from segmentation.schema import TypedTable, infer_schema
+
+    orders = infer_schema(
+        load_table(((data_dir or SAMPLE_DIR) / SAMPLE_ORDERS).read_bytes(), SAMPLE_ORDERS).frame,
+        one_row_per_customer=False,
+    )
+    dates = orders.frame["order_date"]
+    cut = pd.Timestamp(cut).normalize() + pd.Timedelta(days=1)
+    if not dates.min() < cut <= dates.max():
+        raise MonitorError(
+            f"The date {cut - pd.Timedelta(days=1):%d %b %Y} must fall within the orders, "
+            f"{dates.min():%d %b %Y} to {dates.max():%d %b %Y} (and before the last day). "
+            "Choose a date in that range."
+        )
+    earlier = TypedTable(orders.frame.loc[dates < cut], orders.schema)
+    columns = OrderColumns("customer_id", "order_date", amount="amount", order_id="order_id")
+    measures = aggregate_orders(earlier, columns).customers[list(CUSTOMER_COLUMNS)]
+    described = customers.drop(columns=[c for c in CUSTOMER_COLUMNS if c in customers.columns])
+    return described.merge(measures, left_on="customer_id", right_index=True, how="inner")

@@ -70,3 +70,17 @@ def test_a_snapshot_without_the_segment_columns_gets_a_clear_message():
     app.run()
     assert not app.exception, app.exception
     assert "The new file lacks" in texts(app) and "Nothing was compared." in texts(app)
+
+
+def test_the_sample_split_by_a_date_shows_new_customers_and_drift():
+    app = open_monitor()
+    app.radio(key="mon_source").set_value("The sample at an earlier date").run()
+    assert not app.exception, app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Customers, second snapshot"] == "6,000"
+    earlier = int(metrics["Customers, first snapshot"].replace(",", ""))
+    assert 3_000 < earlier < 6_000  # a year before the last order, not everyone had ordered
+    assert metrics["In both"] == f"{earlier:,}"
+    assert any("earlier snapshot's segments" in b.label for b in app.get("download_button"))
+    assert app.get("plotly_chart")[0].proto.spec  # the Sankey is drawn
+    assert "New customers" in app.get("plotly_chart")[0].proto.spec

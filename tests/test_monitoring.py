@@ -132,3 +132,20 @@ def test_figures_build():
     sankey = movement_sankey(report.movements)
     assert sum(sankey.data[0].link.value) == 10
     assert len(share_change_chart(report).data) == 3
+
+
+def test_the_sample_as_of_an_earlier_date():
+    from segmentation import load_sample
+    from segmentation.monitoring import sample_as_of
+
+    today = load_sample().customers
+    earlier = sample_as_of(pd.Timestamp("2025-10-31"), today)
+    assert 0 < len(earlier) < len(today)
+    assert (earlier["first_order"] <= pd.Timestamp("2025-10-31 23:59:59")).all()
+    both = earlier.set_index("customer_id").join(
+        today.set_index("customer_id")[["frequency", "age"]].add_suffix("_today")
+    )
+    assert (both["frequency"] <= both["frequency_today"]).all()
+    assert both["age"].equals(both["age_today"])  # descriptive columns are kept as they are
+    with pytest.raises(MonitorError, match="must fall within the orders, 01 Nov 2024 to"):
+        sample_as_of(pd.Timestamp("2020-01-01"), today)

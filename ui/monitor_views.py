@@ -17,7 +17,7 @@ import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
 from segmentation.monitor_plots import movement_sankey, share_change_chart
-from segmentation.monitoring import MonitorConfig, MonitorReport, monitor
+from segmentation.monitoring import MonitorConfig, MonitorReport, monitor, sample_as_of
 from segmentation.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
 from segmentation.segments import Segmentation
 from ui import persona_state, state
@@ -25,7 +25,61 @@ from ui import segments_state as seg
 from ui.cache import BoundedCache
 
 SNAPSHOT = "monitor_snapshot"  # (upload digest, CustomerData)
+UPLOAD, BY_DATE = "A later snapshot (upload)", "The sample at an earlier date"
 _MODELS = BoundedCache(max_entries=6)
+_EARLIER = BoundedCache(max_entries=4)  # the bundled sample as of a date: no user data
+
+
+def render_source(data: CustomerData) -> str:
+    """Where the other snapshot comes from: an upload, or (for the sample) an earlier date."""
+    if data.source.kind != "sample" or data.orders is None:
+        return UPLOAD
+    return st.radio(
+        "Compare with",
+        [UPLOAD, BY_DATE],
+        horizontal=True,
+        key="mon_source",
+        help="Upload a later export of the same customers, or split the sample's orders at a "
+        "date: its customers as they were then are compared with today's.",
+    )
+
+
+def render_cut(data: CustomerData):
+    """The date splitting the sample's orders (default: a year before the last order)."""
+    start, end = data.orders.period_start.date(), data.orders.period_end.date()
+    default = max(start, (data.orders.period_end - pd.Timedelta(days=365)).date())
+    return st.date_input(
+        "Earlier snapshot: customers as they were at the end of",
+        default,
+        min_value=start,
+        max_value=end,
+        key="mon_cut",
+        help="Orders after this day are left out of the earlier snapshot, so its recency, "
+        "frequency and spend are those of that day; customers who had not ordered yet are "
+        "new in today's snapshot.",
+    )
+
+
+def compare_by_date(
+    data: CustomerData, segmentation: Segmentation, cut, config: MonitorConfig
+) -> tuple[MonitorReport, pd.Series, SegmentModel]:
+    """The sample at ``cut`` placed in the active segments, compared with today's segments."""
+    model = segment_model(data, segmentation)
+    earlier = _EARLIER.get_or_compute(
+        str(cut), lambda: sample_as_of(pd.Timestamp(cut), data.customers)
+    )
+    before = assign_customers(model, earlier)
+    id_column = data.schema.id_column
+    features = [c for c in _features(data, segmentation) if c in earlier.columns]
+    report = monitor(
+        earlier.set_index(id_column),
+        before,
+        data.customers.set_index(id_column),
+        segmentation.named_labels(),
+        features,
+        config,
+    )
+    return report, before, model
 
 
 def segment_model(data: CustomerData, segmentation: Segmentation) -> SegmentModel:
@@ -179,18 +233,21 @@ def render_report(report: MonitorReport) -> None:
     )
 
 
-def render_downloads(after: pd.Series, model: SegmentModel, file_name: str) -> None:
-    """The second snapshot's segments as CSV, and the model for the command line."""
+def render_downloads(
+    labels: pd.Series, model: SegmentModel, file_name: str, which: str = "second"
+) -> None:
+    """The placed snapshot's segments as CSV, and the model for the command line."""
+    after = labels
     left, right = st.columns(2)
     left.download_button(
-        "Download the second snapshot's segments (CSV)",
+        f"Download the {which} snapshot's segments (CSV)",
         after.rename_axis(model.id_column).reset_index().to_csv(index=False),
         file_name=f"segments_{file_name.rsplit('.', 1)[0]}.csv",
         mime="text/csv",
         on_click="ignore",
         key="mon_download_labels",
         icon=":material/download:",
-        help="One row per customer of the second snapshot: customer id and segment.",
+        help=f"One row per customer of the {which} snapshot: customer id and segment.",
     )
     buffer = io.BytesIO()
     save_model(model, buffer)
