@@ -114,3 +114,18 @@ def test_link_restores_the_targeting_inputs():
     other = fresh("pages/target.py", link=token[0] if isinstance(token, list) else token)
     assert other.session_state["target_config"].budget == 25_000.0
     assert other.number_input(key="tgt_budget").value == 25_000.0
+
+
+def test_link_on_the_bundled_orders_example_loads_it_again():
+    app = fresh("pages/data.py")
+    next(b for b in app.button if b.label == "Try a real orders export").click().run()
+    next(b for b in app.button if b.label == "Turn orders into customers").click().run()
+    app.switch_page("pages/segments.py")
+    app.run()  # makes the default segments
+    app.run()
+    token = app.query_params["view"]
+    other = fresh("pages/segments.py", link=token[0] if isinstance(token, list) else token)
+    source = other.session_state["active_data"].source
+    assert source.file_name == "online_retail_excerpt.csv.gz" and source.from_orders
+    assert list(other.session_state["segmentations"]) == list(app.session_state["segmentations"])
+    assert "restored on **online_retail_excerpt.csv.gz**" in messages(other)
