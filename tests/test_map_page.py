@@ -213,7 +213,8 @@ def test_the_app_stays_usable_while_a_map_is_computed(monkeypatch) -> None:
     wait_for_map(app)
 
 
-def test_three_d_view_rotates_and_explains_that_selecting_needs_two_d(drawn: AppTest) -> None:
+def test_three_d_view_rotates_and_explains_that_selecting_needs_two_d() -> None:
+    drawn = wait_for_map(open_map())
     drawn.radio(key="map_dims").set_value("3-D")
     drawn.run()
     wait_for_map(drawn)
