@@ -14,8 +14,7 @@ st.caption(
 )
 messages.show_flash()
 data = state.active_data()
-if segments_state.active_segmentation() is None and not segments_state.segmentations():
-    cluster_views.create_default(data)
+cluster_views.ensure_segments(data)
 active = segments_state.active_segmentation()
 if active is None:
     st.info("No segments yet: create them on the Segments page, then come back to monitor.")

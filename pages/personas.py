@@ -9,7 +9,6 @@ from ui import (
     overview_views,
     persona_state,
     persona_views,
-    segments_state,
     state,
 )
 from ui.share_views import render_share_controls
@@ -23,8 +22,7 @@ st.caption(
 )
 messages.show_flash()
 data = state.active_data()
-if segments_state.active_segmentation() is None and not segments_state.segmentations():
-    cluster_views.create_default(data)
+cluster_views.ensure_segments(data)
 
 active = overview_views.render_picker()
 if active is None:

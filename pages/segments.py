@@ -21,8 +21,7 @@ st.caption(
 )
 messages.show_flash()
 data = state.active_data()
-if segments_state.active_segmentation() is None and not segments_state.segmentations():
-    cluster_views.create_default(data)
+cluster_views.ensure_segments(data)
 
 active = overview_views.render_picker()
 segments_state.open_pending_tab()

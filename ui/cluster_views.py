@@ -223,6 +223,12 @@ def _preview_and_save(
         seg.show_overview(f"Saved **{saved.title}** and made it active.")
 
 
+def ensure_segments(data: CustomerData) -> None:
+    """On a first visit (no segmentation yet), make the default one so the page shows something."""
+    if seg.active_segmentation() is None and not seg.segmentations():
+        create_default(data)
+
+
 def create_default(data: CustomerData) -> None:
     """On a first visit, segment with k-means at the recommended k so the page shows something."""
     config = default_feature_config(data.customers, data.schema)
