@@ -68,7 +68,9 @@ def test_direct_link_on_a_fresh_server_goes_through_the_app(page: Page, tmp_path
     try:
         page.goto(f"{server.url}/data")
         wait_for_app(page, settle_ms=1000)
-        expect(page.get_by_text("built-in Pet Dynamics sample")).to_be_visible()
+        # the first run on a fresh server switches to app.py's navigation and reruns, and the
+        # rerun imports the whole app: on a busy machine that takes longer than the default 5 s
+        expect(page.get_by_text("built-in Pet Dynamics sample")).to_be_visible(timeout=60_000)
         # the legacy pages-folder mode lists the files ("app", "data", "segments") instead of
         # the titled pages of app.py's st.navigation
         nav = page.get_by_test_id("stSidebarNav")
