@@ -25,7 +25,7 @@ controls = map_views.render_view_controls(data, active)
 prepared = map_views.prepare(data, active, config)
 if prepared is not None:
     matrix, key = prepared
-    embedding = map_views.render_map_or_progress(key, matrix, config)
+    embedding = map_views.render_map_or_progress(key, matrix, config, controls[2])
     if embedding is not None:
         map_views.render_map(data, active, embedding, key, controls, matrix)
     map_views.render_selection(data, active, matrix, key, ready=embedding is not None)

@@ -199,6 +199,28 @@ def customer_map(view: MapView, title: str) -> go.Figure:
     return figure
 
 
+def map_preview(coords: pd.DataFrame, n_customers: int) -> go.Figure:
+    """The quick straight-line projection shown while the map computes: grey points, no
+    segments (they may not exist yet), a title saying what it is."""
+    shown = (
+        f"{len(coords):,} of {n_customers:,}" if len(coords) < n_customers else f"{n_customers:,}"
+    )
+    figure = go.Figure(
+        go.Scattergl(
+            x=coords["x"],
+            y=coords["y"],
+            mode="markers",
+            marker={"size": 4, "opacity": 0.45, "color": "#64748b"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    _layout(figure, f"Quick preview while the map is computed ({shown} customers)", height=420)
+    figure.update_xaxes(showticklabels=False, title="Broadest difference", showgrid=False)
+    figure.update_yaxes(showticklabels=False, title="Second broadest", showgrid=False)
+    return figure
+
+
 def _ordered_levels(colour: pd.Series, order: tuple[object, ...]) -> list[object]:
     last = (MISSING, NOT_SEGMENTED, "Other values", "Unassigned", "Other", "Everyone else")
     counts = colour.value_counts()

@@ -41,6 +41,9 @@ PLACEHOLDERS = frozenset(
 )
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "1.0", "opted in", "subscribed"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "0.0", "opted out", "unsubscribed"})
+# how many different spellings (upper/lower case) the yes/no words have: a column with more
+# distinct values than this cannot be a yes/no column, whatever its values
+_FLAG_SPELLINGS = sum(2 ** sum(c.isalpha() for c in word) for word in _TRUE | _FALSE)
 _ID_NAME = re.compile(
     r"(^|\s)(id|ids|key|uuid|guid|code|no|nr|num|number)$|^(customer|client|member|user|account)$"
 )
@@ -440,7 +443,7 @@ def _convert_text(
     present = uniques.dropna()
     if present.empty:
         return expand(uniques.astype("string")), "empty", ""
-    lowered = set(present.str.lower())
+    lowered = set(present.str.lower()) if len(present) <= _FLAG_SPELLINGS else set()
     if lowered <= (_TRUE | _FALSE) and len(lowered) > 1 and lowered & _TRUE and lowered & _FALSE:
         flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in _TRUE)
         return expand(flags.astype("boolean")), "boolean", ""
@@ -461,6 +464,8 @@ def _convert_text(
 def _parse_numbers(
     uniques: pd.Series, present: pd.Series, name: str
 ) -> tuple[pd.Series | None, str]:
+    if _surely_not_numbers(present):
+        return None, ""
     cleaned = uniques.str.replace(_CURRENCY, "", regex=True).str.replace(
         r"[\s\u00a0']", "", regex=True
     )
@@ -485,6 +490,20 @@ def _parse_numbers(
             f"(e.g. {', '.join(map(repr, bad))}) and were treated as missing."
         )
     return numbers, note
+
+
+def _surely_not_numbers(present: pd.Series, sample: int = 200) -> bool:
+    """Whether so many of the first distinct values have no digit (so can never be read as a
+    number) that the column must miss the 95 % bar anyway: saves parsing long text columns.
+
+    >>> _surely_not_numbers(pd.Series(["Anna", "Ben", "Carla", "7"]))
+    True
+    >>> _surely_not_numbers(pd.Series(["12", "7", "1,200", "$5", "(3.5)"]))
+    False
+    """
+    head = present.head(sample)
+    digitless = ~head.str.contains(r"\d", regex=True) & ~head.str.contains("inf", case=False)
+    return int(digitless.sum()) > 0.05 * len(present)
 
 
 def _parse_dates(uniques: pd.Series, present: pd.Series, name: str) -> tuple[pd.Series | None, str]:

@@ -20,6 +20,7 @@ from segmentation.embedding import (
     embed_customers,
     map_silhouette,
     map_view,
+    quick_projection,
     stratified_sample,
     trustworthiness_on_sample,
 )
@@ -254,3 +255,23 @@ def test_map_of_the_sample_is_trustworthy_and_separates_planted_personas():
         SAMPLE_DIR / "pet_dynamics_personas.csv", dtype={"customer_id": "string"}
     ).set_index("customer_id")["persona"]
     assert map_silhouette(embedding, planted.reindex(matrix.X.index)) > 0.5
+
+
+def test_quick_projection_follows_the_broadest_difference() -> None:
+    rng = np.random.default_rng(3)
+    # two groups far apart along a mix of columns a and b, noise elsewhere
+    shift = np.r_[np.zeros(300), np.full(300, 8.0)]
+    X = pd.DataFrame(
+        {"a": shift + rng.normal(0, 1, 600), "b": shift + rng.normal(0, 1, 600)}
+        | {f"noise{i}": rng.normal(0, 1, 600) for i in range(5)},
+        index=[f"C{i}" for i in range(600)],
+    )
+    coords = quick_projection(X, max_points=10_000)
+    assert list(coords.columns) == ["x", "y"] and coords.index.equals(X.index)
+    gap = abs(coords["x"].iloc[:300].mean() - coords["x"].iloc[300:].mean())
+    assert gap > 5 * coords["x"].iloc[:300].std(), "the first axis separates the two groups"
+    sampled = quick_projection(X, max_points=100)
+    assert len(sampled) == 100 and sampled.index.isin(X.index).all()
+    assert sampled.equals(quick_projection(X, max_points=100)), "the same sample every time"
+    one = quick_projection(X[["a"]], max_points=10_000)
+    assert (one["y"] == 0).all() and one["x"].std() > 0

@@ -29,10 +29,19 @@ def open_map(app: AppTest | None = None) -> AppTest:
     return app
 
 
+def maps(app: AppTest) -> list:
+    """The customer map charts on the page (not the quick preview shown while one computes)."""
+    return [c for c in app.get("plotly_chart") if "-map_chart_" in c.proto.id]
+
+
+def preview(app: AppTest) -> list:
+    return [c for c in app.get("plotly_chart") if c.proto.id.endswith("-map_preview")]
+
+
 def wait_for_map(app: AppTest, seconds: float = TIMEOUT) -> AppTest:
     """Rerun (as the page's progress fragment does) until the map is drawn."""
     deadline = time.monotonic() + seconds
-    while not app.get("plotly_chart"):
+    while not maps(app):
         assert time.monotonic() < deadline, "the map never appeared"
         assert not app.error, [e.value for e in app.error]
         time.sleep(0.5)
@@ -72,7 +81,7 @@ def select(app: AppTest, ids: list[str], key: str | None = None) -> AppTest:
 
 
 def test_first_visit_draws_every_customer_coloured_by_segment(drawn: AppTest) -> None:
-    figure = drawn.get("plotly_chart")[0].proto.spec
+    figure = maps(drawn)[0].proto.spec
     assert "Your customers, coloured by segment" in figure
     assert "scattergl" in figure
     segmentation = active(drawn)
@@ -142,7 +151,7 @@ def test_a_selection_made_before_the_map_finished_waits_for_the_map() -> None:
 def test_colour_by_a_number_and_show_only_some_segments(drawn: AppTest) -> None:
     drawn.selectbox(key="map_colour").set_value("monetary")
     drawn.run()
-    figure = drawn.get("plotly_chart")[0].proto.spec
+    figure = maps(drawn)[0].proto.spec
     assert "coloured by 'monetary'" in figure and "colorbar" in figure
     shown = next(m for m in drawn.multiselect if m.label == "Show segments")
     first = shown.options[0]
@@ -151,7 +160,7 @@ def test_colour_by_a_number_and_show_only_some_segments(drawn: AppTest) -> None:
     assert "Choose at least one segment" in texts(drawn)
     next(m for m in drawn.multiselect if m.label == "Show segments").set_value([first])
     drawn.run()
-    figure = drawn.get("plotly_chart")[0].proto.spec
+    figure = maps(drawn)[0].proto.spec
     assert first in figure
 
 
@@ -200,7 +209,11 @@ def test_the_app_stays_usable_while_a_map_is_computed(monkeypatch) -> None:
     app.slider(key="map_neighbours").set_value(37)
     app.run()
     assert "You can keep working on other pages meanwhile" in texts(app)
-    assert not app.get("plotly_chart")
+    assert not maps(app)
+    # meanwhile a quick straight-line projection of the same customers is drawn, unselectable
+    (quick,) = preview(app)
+    assert "Quick preview while the map is computed (6,000 customers)" in quick.proto.spec
+    assert quick.proto.selection_mode == [] or "lasso" not in str(quick.proto.selection_mode)
     key = app.session_state[CURRENT_MAP]
     app.switch_page("pages/data.py")
     app.run()
@@ -218,7 +231,7 @@ def test_three_d_view_rotates_and_explains_that_selecting_needs_two_d() -> None:
     drawn.radio(key="map_dims").set_value("3-D")
     drawn.run()
     wait_for_map(drawn)
-    figure = drawn.get("plotly_chart")[0].proto.spec
+    figure = maps(drawn)[0].proto.spec
     assert "scatter3d" in figure and "Map axis 3" in figure
     assert "switch to 2-D under Map settings to select customers" in texts(drawn)
     drawn.radio(key="map_dims").set_value("2-D")

@@ -12,9 +12,10 @@ from segmentation.embedding import (
     EmbeddingConfig,
     check_embedding_input,
     map_view,
+    quick_projection,
 )
 from segmentation.features import FeatureMatrix
-from segmentation.plots import customer_map
+from segmentation.plots import customer_map, map_preview
 from segmentation.profiles import find_monetary
 from segmentation.segments import Segmentation
 from segmentation.selection import describe_selection, selected_ids, selection_segmentation
@@ -172,7 +173,7 @@ def start_default_map(data: CustomerData, config: EmbeddingConfig) -> None:
 
 
 def render_map_or_progress(
-    key: str, matrix: FeatureMatrix, config: EmbeddingConfig
+    key: str, matrix: FeatureMatrix, config: EmbeddingConfig, max_points: int = 5_000
 ) -> Embedding | None:
     """The finished map, or a progress panel (updated every half second) while it computes."""
     try:
@@ -190,7 +191,24 @@ def render_map_or_progress(
             "appears here when it is ready."
         )
         _progress(key)
+    _preview(matrix, max_points)
     return None
+
+
+def _preview(matrix: FeatureMatrix, max_points: int) -> None:
+    """A straight-line projection of the same customers, drawn at once while UMAP computes."""
+    coords = quick_projection(matrix.X, max_points)
+    st.plotly_chart(
+        map_preview(coords, len(matrix.X)),
+        key="map_preview",
+        on_select="ignore",
+        config={"displaylogo": False},
+    )
+    st.caption(
+        "A first look: customers spread along their two broadest differences. The map "
+        "replaces it when ready and separates groups this view may overlap; selecting "
+        "customers works on the map."
+    )
 
 
 @st.fragment(run_every=0.5)

@@ -33,7 +33,10 @@ def test_lasso_customers_on_the_map_and_keep_them_as_a_segment(
     page: Page, streamlit_server: str
 ) -> None:
     page.goto(f"{streamlit_server}/map")
-    plot = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot .nsewdrag').first
+    # the map itself (keyed map_chart_…), not the quick preview drawn while it computes
+    plot = page.locator(
+        '[class*="st-key-map_chart_"] [data-testid="stPlotlyChart"] .js-plotly-plot .nsewdrag'
+    ).first
     expect(plot).to_be_visible(timeout=SLOW)
     wait_for_app(page, timeout=SLOW, settle_ms=1000)
     expect(page.get_by_text("Your customers, coloured by segment")).to_be_visible()

@@ -10,12 +10,14 @@ from tests.browser.helpers import assert_no_exception, wait_for_app
 SLOW = 180_000
 
 
-def open_share_section(page: Page) -> str:
-    """Open the sidebar's "Share and save" section and return the link it offers."""
-    page.get_by_test_id("stSidebar").get_by_text("Share and save").click()
-    code = page.get_by_test_id("stSidebar").get_by_test_id("stCode").first
+def copy_link(page: Page) -> str:
+    """Open the sidebar's "Copy link" popover and return the link it offers."""
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Copy link").click()
+    code = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode").first
     expect(code).to_contain_text("?view=v1.", timeout=SLOW)
-    return code.inner_text().strip()
+    link = code.inner_text().strip()
+    page.keyboard.press("Escape")  # close the popover again
+    return link
 
 
 def choose(page: Page, selectbox, option: str) -> None:
@@ -46,7 +48,7 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
     wait_for_app(page, timeout=SLOW, settle_ms=1500)
     page.get_by_role("link", name="Personas").click()
     wait_for_app(page, timeout=SLOW, settle_ms=1500)
-    link = open_share_section(page)
+    link = copy_link(page)
     assert link.startswith(f"{streamlit_server}/personas?view=v1.")
     assert "view=v1." in page.url
 
