@@ -118,8 +118,15 @@ def load_sample(data_dir: Path = SAMPLE_DIR) -> CustomerData:
     merged = customers.customers.merge(
         rfm, left_on=customers.id_column, right_index=True, how="left"
     )
-    retyped = infer_schema(merged, one_row_per_customer=True)
-    schema = _force_id(retyped.schema, customers.id_column)
+    # text columns are already typed and re-reading them is most of the cost: type the rest
+    # (the order measures and numbers) and keep the text as read; the result is the same as
+    # re-inferring every column (tests/test_sample_data.py)
+    text = [c for c in merged.columns if pd.api.types.is_string_dtype(merged[c])]
+    rest = infer_schema(merged.drop(columns=text), one_row_per_customer=True)
+    profiles = {c.name: c for c in customers.schema.columns if c.name in text}
+    profiles |= {c.name: c for c in rest.schema.columns}
+    retyped = replace(rest, frame=pd.concat([merged[text], rest.frame], axis=1)[merged.columns])
+    schema = _force_id(Schema(tuple(profiles[c] for c in merged.columns)), customers.id_column)
     digest = _combined_hash(customers.source.content_sha256, orders_table.content_sha256)
     source = DataSource("sample", SAMPLE_NAME, f"{SAMPLE_CUSTOMERS} + {SAMPLE_ORDERS}", digest)
     notes = (

@@ -154,3 +154,23 @@ def test_generator_is_deterministic(generator: ModuleType) -> None:
     second = generator.build_sample(n_customers=300)
     for name in ("customers", "orders", "personas"):
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+
+
+def test_loading_the_sample_types_it_as_a_full_reading_would() -> None:
+    """load_sample re-types only the order measures and numeric columns after the merge; the
+    table and schema must equal those of re-inferring every column (content hashes, the
+    shipped k diagnostics and shared links depend on them)."""
+    from segmentation import dataset
+    from segmentation.loading import load_table
+    from segmentation.schema import infer_schema
+
+    data = dataset.load_sample()
+    raw = (dataset.SAMPLE_DIR / dataset.SAMPLE_CUSTOMERS).read_bytes()
+    customers = dataset.customers_from_table(load_table(raw, dataset.SAMPLE_CUSTOMERS))
+    measures = data.orders.customers[list(dataset.CUSTOMER_COLUMNS)]
+    merged = customers.customers.merge(
+        measures, left_on=customers.id_column, right_index=True, how="left"
+    )
+    full = infer_schema(merged, one_row_per_customer=True)
+    pd.testing.assert_frame_equal(data.customers, full.frame)
+    assert data.schema == dataset._force_id(full.schema, customers.id_column)
