@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,7 +21,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from segmentation import CustomerData
-from segmentation.embedding import Embedding, EmbeddingConfig, embed_customers, warm_up
+from segmentation.embedding import (
+    Embedding,
+    EmbeddingConfig,
+    check_embedding_input,
+    embed_customers,
+    warm_up,
+)
 from segmentation.features import FeatureConfig, FeatureMatrix, default_feature_config
 from segmentation.segments import Segmentation
 from ui import segments_state as seg
@@ -32,7 +39,8 @@ CURRENT_MAP = "map_current"  # key of the map the page shows (or is computing)
 _EMBEDDINGS = BoundedCache(max_entries=6)
 _JOBS: dict[str, MapJob] = {}
 _LOCK = threading.Lock()
-_EXECUTOR = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="customer-map")
+_THREAD_PREFIX = "customer-map"
+_EXECUTOR = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix=_THREAD_PREFIX)
 _WARM_UP: list[Future] = []
 
 
@@ -55,12 +63,43 @@ class MapJob:
         return time.monotonic() - self.started
 
 
+class _QuietWorkers(logging.Filter):
+    """Drop Streamlit's "missing ScriptRunContext" warning for this module's worker threads:
+    they use the shared caches on purpose, outside any page run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.threadName.startswith(_THREAD_PREFIX)
+            and "missing ScriptRunContext" in record.getMessage()
+        )
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    _QuietWorkers()
+)
+
+
 def start_warm_up() -> None:
-    """Load UMAP's compiled code in the background once per server process (see
-    :func:`segmentation.embedding.warm_up`); the first map then does not wait for it."""
+    """Once per server process, in the background: start the map of the bundled sample with
+    the default features and settings, the map most first visits open, which also loads
+    UMAP's compiled code (see :func:`segmentation.embedding.warm_up`). The map then waits in
+    the shared cache, or is still computing when the page asks and the page joins it."""
     with _LOCK:
         if not _WARM_UP:
-            _WARM_UP.append(_EXECUTOR.submit(warm_up))
+            _WARM_UP.append(_EXECUTOR.submit(_start_sample_map))
+
+
+def _start_sample_map() -> None:
+    from ui.state import cached_sample  # only this head start needs the sample loader
+
+    try:
+        data = cached_sample()
+        matrix = map_features(data, None)
+        config = EmbeddingConfig()
+        check_embedding_input(matrix.X, config)
+        request(map_key(data, matrix, config), matrix, config)
+    except Exception:  # a head start only: the page reports any real problem itself
+        warm_up()
 
 
 def map_features(data: CustomerData, segmentation: Segmentation | None) -> FeatureMatrix:

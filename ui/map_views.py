@@ -183,13 +183,16 @@ def render_map_or_progress(
         return None
     if isinstance(result, Embedding):
         return result
-    with st.status(
+    # not `with st.status(...)`: leaving that block marks the status complete (a tick) while
+    # the map is still computing
+    status = st.status(
         f"Drawing the map of {len(matrix.X):,} customers…", expanded=True, state="running"
-    ):
-        st.caption(
-            "You can keep working on other pages meanwhile; the map keeps computing and "
-            "appears here when it is ready."
-        )
+    )
+    status.caption(
+        "You can keep working on other pages meanwhile; the map keeps computing and "
+        "appears here when it is ready."
+    )
+    with status.container():
         _progress(key)
     _preview(matrix, max_points)
     return None

@@ -331,7 +331,7 @@ def _render_link() -> None:
         "are not in the link: whoever opens it is asked for the file. Copy it with the icon "
         "at the right of the link."
     )
-    st.code(f"{base}?{QUERY_KEY}={token}", language=None, wrap_lines=True)
+    st.code(f"{base}?{QUERY_KEY}={token}", language=None, wrap_lines=False)
 
 
 def _render_project_download() -> None:
