@@ -85,7 +85,8 @@ def start_warm_up() -> None:
     UMAP's compiled code (see :func:`segmentation.embedding.warm_up`). The map then waits in
     the shared cache, or is still computing when the page asks and the page joins it."""
     with _LOCK:
-        if not _WARM_UP:
+        if not _WARM_UP:  # UMAP's code loads while the sample is read, on the other worker
+            _WARM_UP.append(_EXECUTOR.submit(warm_up))
             _WARM_UP.append(_EXECUTOR.submit(_start_sample_map))
 
 
@@ -99,7 +100,7 @@ def _start_sample_map() -> None:
         check_embedding_input(matrix.X, config)
         request(map_key(data, matrix, config), matrix, config)
     except Exception:  # a head start only: the page reports any real problem itself
-        warm_up()
+        return
 
 
 def map_features(data: CustomerData, segmentation: Segmentation | None) -> FeatureMatrix:

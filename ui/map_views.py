@@ -214,7 +214,7 @@ def _preview(matrix: FeatureMatrix, max_points: int) -> None:
     )
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=0.3)
 def _progress(key: str) -> None:
     if map_state.finished(key):
         st.rerun(scope="app")
