@@ -328,8 +328,8 @@ def _render_link() -> None:
     base = st.context.url or ""
     st.markdown(
         "Opens this page with the same data source, segments and settings. Uploaded files "
-        "are not in the link: whoever opens it is asked for the file. Copy it with the icon "
-        "at the right of the link."
+        "are not in the link: whoever opens it is asked for the file. Point at the link and "
+        "click the copy icon that appears at its right."
     )
     st.code(f"{base}?{QUERY_KEY}={token}", language=None, wrap_lines=False)
 
