@@ -175,7 +175,8 @@ def start_default_map(data: CustomerData, config: EmbeddingConfig) -> None:
 def render_map_or_progress(
     key: str, matrix: FeatureMatrix, config: EmbeddingConfig, max_points: int = 5_000
 ) -> Embedding | None:
-    """The finished map, or a progress panel (updated every half second) while it computes."""
+    """The finished map, or a progress panel (updated every 0.3 s) and a quick preview while
+    it computes."""
     try:
         result = map_state.request(key, matrix, config)
     except SegmentationError as err:

@@ -316,8 +316,12 @@ def _render_pending_note() -> None:
 
 
 def _render_link() -> None:
-    if st.session_state.get(PENDING) is not None:
-        return  # keep the link being restored in the address bar
+    if st.session_state.get(PENDING) is not None:  # keep the link being restored in the URL
+        st.caption(
+            "The link you opened stays in the address bar until its data file is loaded on "
+            "the Data page; a new link is made after that."
+        )
+        return
     try:
         token = project_to_link(current_project())
     except SegmentationError as err:
