@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from ui import cluster_views, map_views, messages, overview_views, segments_state, state
+from ui import (
+    cluster_views,
+    map_state,
+    map_views,
+    messages,
+    overview_views,
+    segments_state,
+    state,
+)
 from ui.share_views import render_share_controls
 
 render_share_controls()
@@ -18,7 +26,7 @@ top = st.container()
 config = map_views.render_settings(data)
 with top:
     if segments_state.active_segmentation() is None and not segments_state.segmentations():
-        map_views.start_default_map(data, config)
+        map_state.start_default_map(data, config)
         cluster_views.create_default(data)
     active = overview_views.render_picker()
 controls = map_views.render_view_controls(data, active)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from segmentation import CustomerData
+from segmentation import CustomerData, SegmentationError
 from segmentation.embedding import (
     Embedding,
     EmbeddingConfig,
@@ -94,12 +94,19 @@ def _start_sample_map() -> None:
     from ui.state import cached_sample  # only this head start needs the sample loader
 
     try:
-        data = cached_sample()
+        start_default_map(cached_sample(), EmbeddingConfig())
+    except Exception:  # a head start only: the page reports any real problem itself
+        return
+
+
+def start_default_map(data: CustomerData, config: EmbeddingConfig) -> None:
+    """Start (or join) the map of the default features, which the default segments are made
+    from too; a problem with the data is left for the page to explain once it is drawn."""
+    try:
         matrix = map_features(data, None)
-        config = EmbeddingConfig()
         check_embedding_input(matrix.X, config)
         request(map_key(data, matrix, config), matrix, config)
-    except Exception:  # a head start only: the page reports any real problem itself
+    except SegmentationError:
         return
 
 

@@ -161,17 +161,6 @@ def prepare(
     return matrix, key
 
 
-def start_default_map(data: CustomerData, config: EmbeddingConfig) -> None:
-    """Start computing the map of the default features now, so it runs while the default
-    segments are being found (both use the same features)."""
-    try:
-        matrix = map_state.map_features(data, None)
-        check_embedding_input(matrix.X, config)
-        map_state.request(map_state.map_key(data, matrix, config), matrix, config)
-    except SegmentationError:
-        pass  # the page explains the problem once the segments are ready
-
-
 def render_map_or_progress(
     key: str, matrix: FeatureMatrix, config: EmbeddingConfig, max_points: int = 5_000
 ) -> Embedding | None:
