@@ -338,7 +338,7 @@ def case_cdnow_pipeline(case: Case) -> None:
 
 def case_sample_load(case: Case) -> None:
     from segmentation import load_sample
-    from segmentation.dataset import SAMPLE_CUSTOMERS, SAMPLE_DIR, SAMPLE_ORDERS
+    from segmentation.data.dataset import SAMPLE_CUSTOMERS, SAMPLE_DIR, SAMPLE_ORDERS
 
     sizes = sum((SAMPLE_DIR / f).stat().st_size for f in (SAMPLE_CUSTOMERS, SAMPLE_ORDERS))
     case.input_ready(
@@ -477,8 +477,8 @@ def synthetic_customers(n: int = SEGMENT_CUSTOMERS, seed: int = SYNTHETIC_SEED):
 
 def _segment_matrix(case: Case):
     """Typed customers and their feature matrix, prepared once (not timed as the main measure)."""
-    from segmentation.features import default_feature_config, prepare_features
-    from segmentation.schema import infer_schema
+    from segmentation.data.schema import infer_schema
+    from segmentation.segmenting.features import default_feature_config, prepare_features
 
     frame, groups = synthetic_customers()
     case.input_ready(
@@ -497,7 +497,7 @@ def _segment_matrix(case: Case):
 def case_segments_recluster(case: Case) -> None:
     from sklearn.metrics import adjusted_rand_score
 
-    from segmentation.clustering import ClusterConfig, cluster_customers
+    from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
 
     _, matrix, groups = _segment_matrix(case)
     case.main = "cluster_customers with a new k"
@@ -515,8 +515,8 @@ def case_segments_recluster(case: Case) -> None:
 
 
 def case_segments_k_diagnostics(case: Case) -> None:
-    from segmentation.clustering import ClusterConfig
-    from segmentation.diagnostics import choose_k
+    from segmentation.segmenting.clustering import ClusterConfig
+    from segmentation.segmenting.diagnostics import choose_k
 
     _, matrix, _ = _segment_matrix(case)
     case.main = "choose_k, k = 2..10"
@@ -539,8 +539,8 @@ def case_segments_k_diagnostics(case: Case) -> None:
 
 
 def case_segments_rule_count(case: Case) -> None:
-    from segmentation.rules import Condition, Rule, RuleGroup, preview
-    from segmentation.schema import infer_schema
+    from segmentation.data.schema import infer_schema
+    from segmentation.segmenting.rules import Condition, Rule, RuleGroup, preview
 
     frame, _ = synthetic_customers()
     case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
@@ -569,9 +569,9 @@ def case_personas_cards(case: Case) -> None:
     import numpy as np
     import pandas as pd
 
-    from segmentation.personas import build_personas
-    from segmentation.schema import infer_schema
-    from segmentation.segments import make_segmentation
+    from segmentation.data.schema import infer_schema
+    from segmentation.describing.personas import build_personas
+    from segmentation.segmenting.segments import make_segmentation
 
     frame, groups = synthetic_customers()
     case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
@@ -599,15 +599,15 @@ def case_personas_cards(case: Case) -> None:
 def _bench_segmentation(typed, groups):
     import pandas as pd
 
-    from segmentation.segments import make_segmentation
+    from segmentation.segmenting.segments import make_segmentation
 
     labels = pd.Series(groups, index=typed.frame["customer_id"].to_numpy())
     return make_segmentation("bench", "kmeans", labels)
 
 
 def case_compare_segments(case: Case) -> None:
-    from segmentation.comparison import compare_features, kpi_table, segment_group
-    from segmentation.schema import infer_schema
+    from segmentation.data.schema import infer_schema
+    from segmentation.describing.comparison import compare_features, kpi_table, segment_group
 
     frame, groups = synthetic_customers()
     case.input_ready(f"generated, {len(frame):,} customers × {frame.shape[1] - 1} columns")
@@ -633,8 +633,8 @@ def case_target_plan(case: Case) -> None:
     import numpy as np
     import pandas as pd
 
-    from segmentation.schema import infer_schema
-    from segmentation.targeting import (
+    from segmentation.data.schema import infer_schema
+    from segmentation.targeting.targeting import (
         TargetingConfig,
         initial_config,
         plan_targeting,
@@ -696,7 +696,7 @@ def _numba_cache_note() -> str:
 
 def _sample_matrix(case: Case):
     from segmentation import load_sample
-    from segmentation.features import default_feature_config, prepare_features
+    from segmentation.segmenting.features import default_feature_config, prepare_features
 
     data = load_sample()
     matrix = prepare_features(
@@ -712,14 +712,14 @@ def case_map_sample(case: Case) -> None:
     import pandas as pd
     from sklearn.metrics import silhouette_score
 
-    from segmentation.clustering import ClusterConfig, cluster_customers
-    from segmentation.dataset import SAMPLE_DIR
-    from segmentation.embedding import (
+    from segmentation.data.dataset import SAMPLE_DIR
+    from segmentation.mapping.embedding import (
         embed_customers,
         load_umap,
         map_silhouette,
         trustworthiness_on_sample,
     )
+    from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
 
     _, matrix = _sample_matrix(case)
     case.info.append(_numba_cache_note())
@@ -754,7 +754,7 @@ def case_map_sample(case: Case) -> None:
 
 
 def case_map_100k(case: Case) -> None:
-    from segmentation.embedding import (
+    from segmentation.mapping.embedding import (
         embed_customers,
         load_umap,
         map_silhouette,

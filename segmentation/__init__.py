@@ -8,15 +8,7 @@ The public front: read a file, understand its columns, turn orders into customer
 True
 """
 
-from segmentation.comparison import (
-    ComparisonConfig,
-    FeatureComparison,
-    Group,
-    compare_features,
-    crosstab,
-    kpi_table,
-)
-from segmentation.dataset import (
+from segmentation.data.dataset import (
     CustomerData,
     DataSource,
     QualityReport,
@@ -27,19 +19,35 @@ from segmentation.dataset import (
     schema_from_table,
     with_schema,
 )
-from segmentation.errors import AggregationError, DataLoadError, SchemaError, SegmentationError
-from segmentation.loading import MAX_FILE_MB, LoadedTable, load_table
-from segmentation.orders import (
+from segmentation.data.loading import MAX_FILE_MB, LoadedTable, load_table
+from segmentation.data.orders import (
     Exclusion,
     OrderColumns,
     OrdersSummary,
     aggregate_orders,
     detect_orders,
 )
-from segmentation.persona_report import personas_html, personas_markdown
-from segmentation.personas import Persona, PersonaConfig, PersonaSet, build_personas
-from segmentation.schema import BASES, KINDS, ROLES, ColumnProfile, Schema, TypedTable, infer_schema
-from segmentation.targeting import (
+from segmentation.data.schema import (
+    BASES,
+    KINDS,
+    ROLES,
+    ColumnProfile,
+    Schema,
+    TypedTable,
+    infer_schema,
+)
+from segmentation.describing.comparison import (
+    ComparisonConfig,
+    FeatureComparison,
+    Group,
+    compare_features,
+    crosstab,
+    kpi_table,
+)
+from segmentation.describing.persona_report import personas_html, personas_markdown
+from segmentation.describing.personas import Persona, PersonaConfig, PersonaSet, build_personas
+from segmentation.errors import AggregationError, DataLoadError, SchemaError, SegmentationError
+from segmentation.targeting.targeting import (
     TargetingConfig,
     TargetingPlan,
     plan_targeting,

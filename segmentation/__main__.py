@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from segmentation.errors import SegmentationError
-from segmentation.reuse import CHUNK_ROWS, assign_file, load_model
+from segmentation.sharing.reuse import CHUNK_ROWS, assign_file, load_model
 
 
 def build_parser() -> argparse.ArgumentParser:

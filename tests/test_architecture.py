@@ -6,6 +6,11 @@
 (c) every ``pages/*.py`` is registered in app.py as ``st.Page("pages/<file>")`` and every
     registered page exists.
 (d) app.py is a thin router: imports, ``st.set_page_config(...)`` and the navigation.
+(e) ``segmentation/`` is grouped by stage of the journey (:data:`STAGES`), and imports only point
+    down the journey: a stage may import an earlier stage or ``segmentation.errors``, never a
+    later one nor the public front ``segmentation`` itself.
+(f) no module in ``segmentation/`` or ``ui/`` is longer than :data:`MAX_MODULE_LINES` lines, and
+    the ``ui/`` modules do not import each other in a circle.
 
 The checks take the repository root as an argument so that the self-tests at the end can
 run them on small fake repositories; empty ``pages/`` or ``segmentation/`` folders pass.
@@ -26,6 +31,12 @@ FORBIDDEN_IN_SEGMENTATION = frozenset({"streamlit"})
 FORBIDDEN_IN_PAGES = frozenset({"sklearn", "umap", "scipy"})
 # streamlit functions app.py may call besides the navigation.
 ALLOWED_ST_CALLS_IN_APP = frozenset({"set_page_config"})
+# The stages of the journey, in order: data → segments → map → personas/compare → target →
+# share/monitor; charts draw any stage's values.
+STAGES = ("data", "segmenting", "mapping", "describing", "targeting", "sharing", "charts")
+# Modules at the top of segmentation/: anyone may import errors; __init__ and __main__ are fronts.
+TOP_LEVEL = frozenset({"__init__.py", "__main__.py", "errors.py"})
+MAX_MODULE_LINES = 650
 
 
 # --- detectors -------------------------------------------------------------------------
@@ -102,6 +113,86 @@ def page_registration_problems(root: Path) -> list[str]:
         if not (root / f).is_file()
     ]
     return problems
+
+
+def _segmentation_imports(source: str, filename: str) -> list[tuple[int, str]]:
+    """Absolute ``segmentation`` imports, with ``from segmentation import x`` as the front."""
+    return [
+        (line, module)
+        for line, module in imported_modules(source, filename)
+        if module.split(".")[0] == "segmentation"
+    ]
+
+
+def stage_problems(root: Path) -> list[str]:
+    """Modules outside a stage, and imports that point up the journey."""
+    package = root / "segmentation"
+    problems = []
+    for path in python_files(package):
+        rel = path.relative_to(root).as_posix()
+        parts = path.relative_to(package).parts
+        if len(parts) == 1:
+            if parts[0] not in TOP_LEVEL:
+                problems.append(f"{rel} belongs in one of the stages: {', '.join(STAGES)}")
+            if parts[0] != "errors.py":
+                continue
+            stage_index = -1  # errors.py imports no stage
+        elif parts[0] not in STAGES:
+            problems.append(f"{rel}: segmentation/{parts[0]}/ is not a stage ({', '.join(STAGES)})")
+            continue
+        else:
+            stage_index = STAGES.index(parts[0])
+        for line, module in _segmentation_imports(path.read_text(encoding="utf-8"), rel):
+            target = module.split(".")[1] if "." in module else None
+            if target is None:
+                problems.append(f"{rel} line {line}: imports the public front `segmentation`")
+            elif target in STAGES and STAGES.index(target) > stage_index:
+                problems.append(f"{rel} line {line}: {module} is a later stage")
+    return problems
+
+
+def long_modules(root: Path, folders: tuple[str, ...] = ("segmentation", "ui")) -> list[str]:
+    problems = []
+    for folder in folders:
+        for path in python_files(root / folder):
+            n_lines = len(path.read_text(encoding="utf-8").splitlines())
+            if n_lines > MAX_MODULE_LINES:
+                rel = path.relative_to(root).as_posix()
+                problems.append(f"{rel} has {n_lines} lines (at most {MAX_MODULE_LINES})")
+    return problems
+
+
+def import_cycles(root: Path, folder: str) -> list[str]:
+    """Circles of imports among the modules of one flat folder (imports inside functions too)."""
+    modules = {p.stem for p in python_files(root / folder) if p.parent == root / folder}
+    graph: dict[str, set[str]] = {}
+    for stem in modules:
+        path = root / folder / f"{stem}.py"
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == folder:
+                deps |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{folder}."):
+                deps.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                inside = [a.name for a in node.names if a.name.startswith(f"{folder}.")]
+                deps |= {name.split(".")[1] for name in inside}
+        graph[stem] = (deps & modules) - {stem, "__init__"}
+    cycles, done = [], set()
+
+    def visit(stem: str, path: list[str]) -> None:
+        for dep in sorted(graph[stem]):
+            if dep in path:
+                cycle = [*path[path.index(dep) :], dep]
+                cycles.append(" → ".join(f"{folder}.{m}" for m in cycle))
+            elif dep not in done:
+                visit(dep, [*path, dep])
+        done.add(stem)
+
+    for stem in sorted(graph):
+        if stem not in done:
+            visit(stem, [stem])
+    return cycles
 
 
 def _streamlit_aliases(tree: ast.Module) -> set[str]:
@@ -229,6 +320,28 @@ def test_app_is_a_thin_router():
         "app.py may only contain imports, st.set_page_config(...) and the navigation:\n"
         + "\n".join(problems)
     )
+
+
+def test_segmentation_is_grouped_by_stage_and_imports_point_down_the_journey():
+    problems = stage_problems(REPO_ROOT)
+    assert not problems, "\n".join(problems)
+
+
+def test_stages_say_what_they_answer():
+    for stage in STAGES:
+        init = REPO_ROOT / "segmentation" / stage / "__init__.py"
+        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert (docstring and "?" in docstring.splitlines()[0]) or stage == "charts", stage
+
+
+def test_modules_stay_readable_at_once():
+    problems = long_modules(REPO_ROOT)
+    assert not problems, "split these along their seams:\n" + "\n".join(problems)
+
+
+def test_ui_modules_do_not_import_each_other_in_a_circle():
+    cycles = import_cycles(REPO_ROOT, "ui")
+    assert not cycles, "\n".join(cycles)
 
 
 # --- self-tests: the detectors catch what they should ---------------------------------
@@ -362,3 +475,40 @@ def test_app_checker_accepts_thin_routers(source):
 )
 def test_app_checker_rejects_logic(source):
     assert app_problems(source) != []
+
+
+def test_stage_rules_catch_modules_and_imports_in_the_wrong_place(tmp_path):
+    root = _fake_repo(
+        tmp_path,
+        {
+            "segmentation/__init__.py": "from segmentation.data.loading import load\n",
+            "segmentation/errors.py": "",
+            "segmentation/loose.py": "",
+            "segmentation/misc/thing.py": "",
+            "segmentation/data/loading.py": "from segmentation.errors import E\n"
+            "from segmentation.segmenting.rules import R\n",
+            "segmentation/segmenting/rules.py": "from segmentation.data.loading import load\n"
+            "from segmentation import load_table\n",
+            "segmentation/charts/map.py": "from segmentation.sharing.projects import P\n",
+        },
+    )
+    assert stage_problems(root) == [
+        "segmentation/data/loading.py line 2: segmentation.segmenting.rules is a later stage",
+        "segmentation/loose.py belongs in one of the stages: " + ", ".join(STAGES),
+        "segmentation/misc/thing.py: segmentation/misc/ is not a stage (" + ", ".join(STAGES) + ")",
+        "segmentation/segmenting/rules.py line 2: imports the public front `segmentation`",
+    ]
+
+
+def test_cycle_and_length_detectors(tmp_path):
+    root = _fake_repo(
+        tmp_path,
+        {
+            "ui/a.py": "from ui import b\n",
+            "ui/b.py": "def f():\n    from ui.c import x\n",
+            "ui/c.py": "import ui.a\n",
+            "ui/d.py": "from ui import a\n" + "x = 1\n" * MAX_MODULE_LINES,
+        },
+    )
+    assert import_cycles(root, "ui") == ["ui.a → ui.b → ui.c → ui.a"]
+    assert long_modules(root) == [f"ui/d.py has {MAX_MODULE_LINES + 1} lines (at most 650)"]

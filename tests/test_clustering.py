@@ -11,9 +11,10 @@ from hypothesis.extra.numpy import arrays
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score
 
-import segmentation.clustering as clustering
+import segmentation.segmenting.clustering as clustering
 from segmentation import load_sample
-from segmentation.clustering import (
+from segmentation.data.schema import infer_schema
+from segmentation.segmenting.clustering import (
     CLUSTER_METHODS,
     ClusterConfig,
     ClusterError,
@@ -22,16 +23,15 @@ from segmentation.clustering import (
     nearest_centre,
     segment_centers,
 )
-from segmentation.diagnostics import choose_k
-from segmentation.explain import explain_segments
-from segmentation.features import (
+from segmentation.segmenting.diagnostics import choose_k
+from segmentation.segmenting.explain import explain_segments
+from segmentation.segmenting.features import (
     FeatureConfig,
     FeatureMatrix,
     default_feature_config,
     prepare_features,
 )
-from segmentation.schema import infer_schema
-from segmentation.segments import UNASSIGNED
+from segmentation.segmenting.segments import UNASSIGNED
 
 CENTRES = ((0.0, 0.0), (10.0, 0.0), (0.0, 10.0))
 PETS = ("Dog", "Cat", "Fish")

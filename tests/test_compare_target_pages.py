@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation.targeting import SegmentPlan, TargetingConfig
+from segmentation.targeting.targeting import SegmentPlan, TargetingConfig
 from tests.browser.screenshots import pages_from_app
 
 ROOT = Path(__file__).resolve().parent.parent

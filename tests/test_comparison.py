@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from segmentation.compare_plots import crosstab_heatmap, distribution_chart, profile_radar
-from segmentation.comparison import (
+from segmentation.charts.compare import crosstab_heatmap, distribution_chart, profile_radar
+from segmentation.data.schema import infer_schema
+from segmentation.describing.comparison import (
     CHANCE,
     REAL,
     TINY,
@@ -27,8 +28,7 @@ from segmentation.comparison import (
     standardised_means,
     unique_group_names,
 )
-from segmentation.schema import infer_schema
-from segmentation.segments import UNASSIGNED, make_segmentation
+from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 
 def typed(frame: pd.DataFrame):

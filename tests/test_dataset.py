@@ -14,7 +14,7 @@ from segmentation import (
     schema_from_table,
     with_schema,
 )
-from segmentation.orders import CUSTOMER_COLUMNS
+from segmentation.data.orders import CUSTOMER_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.clustering import ClusterConfig, ClusterError
-from segmentation.diagnostics import KDiagnostics, choose_k, elbow_k, recommend_k
-from segmentation.features import FeatureConfig, FeatureMatrix
+from segmentation.segmenting.clustering import ClusterConfig, ClusterError
+from segmentation.segmenting.diagnostics import KDiagnostics, choose_k, elbow_k, recommend_k
+from segmentation.segmenting.features import FeatureConfig, FeatureMatrix
 
 COLUMNS = ["inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "bic", "stability"]
 

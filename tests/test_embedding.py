@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segmentation import load_sample
-from segmentation.dataset import SAMPLE_DIR
-from segmentation.embedding import (
+from segmentation.charts.map import customer_map
+from segmentation.data.dataset import SAMPLE_DIR
+from segmentation.mapping.embedding import (
     NOT_SEGMENTED,
     EmbeddingConfig,
     EmbeddingError,
@@ -24,8 +25,7 @@ from segmentation.embedding import (
     stratified_sample,
     trustworthiness_on_sample,
 )
-from segmentation.features import default_feature_config, prepare_features
-from segmentation.plots import customer_map
+from segmentation.segmenting.features import default_feature_config, prepare_features
 
 FAST = EmbeddingConfig(n_neighbors=10, n_epochs=60)
 

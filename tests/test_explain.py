@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.explain import SegmentRule, explain_segments
-from segmentation.rules import Condition, rule_mask
-from segmentation.schema import TypedTable, infer_schema
-from segmentation.segments import UNASSIGNED, make_segmentation
+from segmentation.data.schema import TypedTable, infer_schema
+from segmentation.segmenting.explain import SegmentRule, explain_segments
+from segmentation.segmenting.rules import Condition, rule_mask
+from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 REGIONS = ("North", "South", "East", "West")
 

@@ -11,7 +11,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from segmentation import load_sample
-from segmentation.features import (
+from segmentation.data.schema import BASES, TypedTable, infer_schema
+from segmentation.segmenting.features import (
     ColumnWeights,
     FeatureConfig,
     FeatureError,
@@ -20,7 +21,6 @@ from segmentation.features import (
     source_column,
     suggest_log_columns,
 )
-from segmentation.schema import BASES, TypedTable, infer_schema
 
 L10 = math.log(10)
 

@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from segmentation.kprototypes import KPrototypes
+from segmentation.segmenting.kprototypes import KPrototypes
 
 
 # The common checks feed random floats (negative, non-integer) to every column, so they can only

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from segmentation import DataLoadError, load_table
-from segmentation.loading import MIN_ROWS
+from segmentation.data.loading import MIN_ROWS
 
 ROWS = [("C001", "Zoë", "34", "Suburban"), ("C002", "José", "51", "Urban")] * 6
 HEADER = ("customer_id", "name", "age", "density")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation.features import FeatureConfig
-from segmentation.segments import make_segmentation
+from segmentation.segmenting.features import FeatureConfig
+from segmentation.segmenting.segments import make_segmentation
 from ui.map_state import CURRENT_MAP, SELECTION
 from ui.segments_state import ACTIVE_SEGMENTATION, SEGMENTATIONS
 

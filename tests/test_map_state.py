@@ -9,7 +9,7 @@ import time
 import pandas as pd
 import pytest
 
-from segmentation.embedding import Embedding, EmbeddingConfig, EmbeddingError
+from segmentation.mapping.embedding import Embedding, EmbeddingConfig, EmbeddingError
 from ui import map_state
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segmentation.monitor_plots import movement_sankey, share_change_chart
-from segmentation.monitoring import (
+from segmentation.charts.monitor import movement_sankey, share_change_chart
+from segmentation.sharing.monitoring import (
     GONE,
     NEW,
     MonitorConfig,
@@ -136,7 +136,7 @@ def test_figures_build():
 
 def test_the_sample_as_of_an_earlier_date():
     from segmentation import load_sample
-    from segmentation.monitoring import sample_as_of
+    from segmentation.sharing.monitoring import sample_as_of
 
     today = load_sample().customers
     earlier = sample_as_of(pd.Timestamp("2025-10-31"), today)

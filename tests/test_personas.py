@@ -13,10 +13,9 @@ import pytest
 from scipy import stats
 
 from segmentation import load_sample
-from segmentation.clustering import ClusterConfig, cluster_customers
-from segmentation.features import default_feature_config, prepare_features
-from segmentation.persona_report import personas_html, personas_markdown
-from segmentation.personas import (
+from segmentation.data.schema import infer_schema
+from segmentation.describing.persona_report import personas_html, personas_markdown
+from segmentation.describing.personas import (
     MIX_ELEMENTS,
     MIX_RULES,
     NO_TRAITS_NAME,
@@ -34,8 +33,9 @@ from segmentation.personas import (
     rank_biserial_to_d,
     with_persona_names,
 )
-from segmentation.schema import infer_schema
-from segmentation.segments import UNASSIGNED, make_segmentation
+from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
+from segmentation.segmenting.features import default_feature_config, prepare_features
+from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 ROOT = Path(__file__).resolve().parent.parent
 

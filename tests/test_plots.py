@@ -11,20 +11,20 @@ import plotly.graph_objects as go
 import pytest
 
 from segmentation import load_sample
-from segmentation.clustering import ClusterConfig, cluster_customers
-from segmentation.diagnostics import KDiagnostics, choose_k
-from segmentation.features import default_feature_config, prepare_features
-from segmentation.plots import (
+from segmentation.charts.segments import (
     DIAGNOSTICS,
     k_diagnostics_chart,
     profile_heatmap,
     rf_heatmap,
     segment_sizes_chart,
 )
-from segmentation.profiles import SegmentOverview, segment_overview
-from segmentation.rfm import find_rfm_columns, rf_grid, rfm_scores
-from segmentation.schema import infer_schema
-from segmentation.segments import make_segmentation
+from segmentation.data.schema import infer_schema
+from segmentation.describing.profiles import SegmentOverview, segment_overview
+from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
+from segmentation.segmenting.diagnostics import KDiagnostics, choose_k
+from segmentation.segmenting.features import default_feature_config, prepare_features
+from segmentation.segmenting.rfm import find_rfm_columns, rf_grid, rfm_scores
+from segmentation.segmenting.segments import make_segmentation
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from segmentation.clustering import ClusterConfig
+from segmentation.segmenting.clustering import ClusterConfig
 from ui import segments_state as seg
 from ui.cluster_views import DEFAULT_K_RANGE_STOP, matrix_key
 from ui.precompute import FORMAT, sample_default_diagnostics
@@ -34,7 +34,7 @@ def test_shipped_diagnostics_match_a_fresh_computation(recomputed):
 
 def test_the_app_uses_the_shipped_numbers_without_computing(monkeypatch):
     from segmentation import load_sample
-    from segmentation.features import default_feature_config, prepare_features
+    from segmentation.segmenting.features import default_feature_config, prepare_features
 
     def refuse(*args, **kwargs):
         raise AssertionError("choose_k ran although the sample's diagnostics are shipped")

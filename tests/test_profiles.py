@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.profiles import find_monetary, segment_overview
-from segmentation.schema import ColumnProfile, Schema, TypedTable, infer_schema
-from segmentation.segments import UNASSIGNED, make_segmentation
+from segmentation.data.schema import ColumnProfile, Schema, TypedTable, infer_schema
+from segmentation.describing.profiles import find_monetary, segment_overview
+from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 
 def toy() -> TypedTable:
@@ -188,8 +188,8 @@ def test_find_monetary_reads_names_like_a_person(name: str) -> None:
 
 
 def test_log_columns_are_compared_on_a_log_scale() -> None:
-    from segmentation.schema import infer_schema
-    from segmentation.segments import make_segmentation
+    from segmentation.data.schema import infer_schema
+    from segmentation.segmenting.segments import make_segmentation
 
     spend = [10, 12, 11, 13, 10000, 100, 120, 110, 130, 105]
     raw = pd.DataFrame(

@@ -11,9 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.clustering import ClusterConfig, cluster_customers
-from segmentation.features import FeatureConfig, prepare_features
-from segmentation.reuse import (
+from segmentation.data.schema import infer_schema
+from segmentation.mapping.selection import selection_segmentation
+from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
+from segmentation.segmenting.features import FeatureConfig, prepare_features
+from segmentation.segmenting.rfm import RfmColumns, rfm_segmentation
+from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rules_segmentation
+from segmentation.sharing.reuse import (
     AssignError,
     assign_file,
     assign_segments,
@@ -21,10 +25,6 @@ from segmentation.reuse import (
     load_model,
     save_model,
 )
-from segmentation.rfm import RfmColumns, rfm_segmentation
-from segmentation.rules import Condition, Rule, RuleGroup, rules_segmentation
-from segmentation.schema import infer_schema
-from segmentation.selection import selection_segmentation
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from segmentation.dataset import load_sample
-from segmentation.rfm import (
+from segmentation.data.dataset import load_sample
+from segmentation.data.schema import ColumnProfile, Schema
+from segmentation.segmenting.rfm import (
     DEFAULT_RFM_TABLE,
     RfmColumns,
     RfmError,
@@ -28,8 +29,7 @@ from segmentation.rfm import (
     shadowed_rules,
     validate_rfm_table,
 )
-from segmentation.schema import ColumnProfile, Schema
-from segmentation.segments import UNASSIGNED
+from segmentation.segmenting.segments import UNASSIGNED
 
 COLUMNS = RfmColumns("recency_days", "frequency", "monetary")
 EVERY_CELL = list(itertools.product(range(1, 6), repeat=3))
@@ -56,7 +56,7 @@ def scores_frame(cells) -> pd.DataFrame:
 
 def segment_of_every_cell(table) -> dict[tuple[int, int, int], str]:
     """The segment name of a customer with each of the 125 score combinations."""
-    from segmentation.rfm import assign_rfm_segments
+    from segmentation.segmenting.rfm import assign_rfm_segments
 
     labels = assign_rfm_segments(scores_frame(EVERY_CELL), table)
     names = {i: rule.name for i, rule in enumerate(table)} | {UNASSIGNED: "Other"}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segmentation.rules import (
+from segmentation.segmenting.rules import (
     OPERATORS,
     Condition,
     Rule,
@@ -31,7 +31,7 @@ from segmentation.rules import (
     rules_segmentation,
     value_options,
 )
-from segmentation.segments import UNASSIGNED
+from segmentation.segmenting.segments import UNASSIGNED
 
 
 def customers() -> pd.DataFrame:
@@ -816,7 +816,7 @@ def test_every_customer_is_in_exactly_one_rule_segment(frame: pd.DataFrame, item
 
 
 def test_dina_like_rule_on_the_sample_data() -> None:
-    from segmentation.dataset import load_sample
+    from segmentation.data.dataset import load_sample
 
     data = load_sample()
     result = preview(data.customers, Rule("Dina-like", DINA))

@@ -161,8 +161,8 @@ def test_loading_the_sample_types_it_as_a_full_reading_would() -> None:
     table and schema must equal those of re-inferring every column (content hashes, the
     shipped k diagnostics and shared links depend on them)."""
     from segmentation import dataset
-    from segmentation.loading import load_table
-    from segmentation.schema import infer_schema
+    from segmentation.data.loading import load_table
+    from segmentation.data.schema import infer_schema
 
     data = dataset.load_sample()
     raw = (dataset.SAMPLE_DIR / dataset.SAMPLE_CUSTOMERS).read_bytes()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from segmentation import infer_schema
-from segmentation.schema import is_id_name, normalise_name, suggest_base
+from segmentation.data.schema import is_id_name, normalise_name, suggest_base
 
 
 def typed_column(values: list[object], name: str = "value", rows: int | None = None):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segmentation.errors import SegmentationError
-from segmentation.segments import METHODS, UNASSIGNED, Segmentation, make_segmentation
+from segmentation.segmenting.segments import METHODS, UNASSIGNED, Segmentation, make_segmentation
 
 
 def labels_of(values: list[int]) -> pd.Series:

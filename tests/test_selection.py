@@ -7,15 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segmentation.data.schema import infer_schema
 from segmentation.errors import SegmentationError
-from segmentation.schema import infer_schema
-from segmentation.segments import UNASSIGNED, make_segmentation
-from segmentation.selection import (
+from segmentation.mapping.selection import (
     EVERYONE_ELSE,
     describe_selection,
     selected_ids,
     selection_segmentation,
 )
+from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 IDS = pd.Index([f"C{i}" for i in range(1, 11)])
 

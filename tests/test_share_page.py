@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation.sharing import project_from_link, project_to_json
+from segmentation.sharing.projects import project_from_link, project_to_json
 from tests.test_app import CUSTOMERS_CSV, texts, upload
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segmentation import load_sample
-from segmentation.clustering import ClusterConfig, cluster_customers
-from segmentation.features import default_feature_config, prepare_features
-from segmentation.rfm import find_rfm_columns, rfm_segmentation
-from segmentation.rules import Condition, Rule, RuleGroup, rules_segmentation
-from segmentation.selection import selection_segmentation
-from segmentation.sharing import (
+from segmentation.mapping.selection import selection_segmentation
+from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
+from segmentation.segmenting.features import default_feature_config, prepare_features
+from segmentation.segmenting.rfm import find_rfm_columns, rfm_segmentation
+from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rules_segmentation
+from segmentation.sharing.projects import (
     FORMAT,
     MAX_LINK_CHARS,
     VERSION,
@@ -243,7 +243,7 @@ def test_column_roles_round_trip_without_example_values(sample):
 
 
 def test_clusters_of_a_rule_filtered_population_rebuild_on_the_same_customers(sample):
-    from segmentation.rules import filter_customers
+    from segmentation.segmenting.rules import filter_customers
 
     dogs = Rule("Dog people", RuleGroup("all", (Condition("pet_type", "equals", "Dog"),)))
     population = filter_customers(sample.customers, dogs)

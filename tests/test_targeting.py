@@ -15,15 +15,15 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from segmentation.schema import infer_schema
-from segmentation.segments import make_segmentation
-from segmentation.target_plots import (
+from segmentation.charts.target import (
     budget_chart,
     portfolio_chart,
     response_curves_chart,
     score_parts_chart,
 )
-from segmentation.targeting import (
+from segmentation.data.schema import infer_schema
+from segmentation.segmenting.segments import make_segmentation
+from segmentation.targeting.targeting import (
     CURVE_FACTOR,
     SegmentPlan,
     SummaryContext,

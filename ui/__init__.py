@@ -20,7 +20,7 @@ def _leave_legacy_pages_mode() -> None:
 
 def _warm_up_maps() -> None:
     """Start loading UMAP's compiled code in the background at the first run in this server
-    process, so the Map page does not wait for it (see segmentation.embedding)."""
+    process, so the Map page does not wait for it (see segmentation.mapping.embedding)."""
     from ui.map_state import start_warm_up
 
     start_warm_up()

@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.clustering import CLUSTER_METHODS, ClusterConfig, ClusterResult
-from segmentation.diagnostics import KDiagnostics
-from segmentation.features import FeatureConfig, FeatureMatrix, default_feature_config
-from segmentation.plots import k_diagnostics_chart
-from segmentation.rules import describe, filter_customers
-from segmentation.schema import BASES
+from segmentation.charts.segments import k_diagnostics_chart
+from segmentation.data.schema import BASES
+from segmentation.segmenting.clustering import CLUSTER_METHODS, ClusterConfig, ClusterResult
+from segmentation.segmenting.diagnostics import KDiagnostics
+from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, default_feature_config
+from segmentation.segmenting.rules import describe, filter_customers
 from ui import rule_views
 from ui import segments_state as seg
 

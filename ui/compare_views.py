@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.compare_plots import crosstab_heatmap, distribution_chart, profile_radar
-from segmentation.comparison import (
+from segmentation.charts.compare import crosstab_heatmap, distribution_chart, profile_radar
+from segmentation.describing.comparison import (
     CHANCE,
     CORRECTIONS,
     MAX_GROUPS,
@@ -31,8 +31,8 @@ from segmentation.comparison import (
     standardised_means,
     unique_group_names,
 )
-from segmentation.rfm import find_rfm_columns, rfm_segmentation
-from segmentation.segments import Segmentation
+from segmentation.segmenting.rfm import find_rfm_columns, rfm_segmentation
+from segmentation.segmenting.segments import Segmentation
 from ui import segments_state as seg
 from ui.cache import BoundedCache
 

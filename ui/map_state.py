@@ -21,15 +21,15 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.embedding import (
+from segmentation.mapping.embedding import (
     Embedding,
     EmbeddingConfig,
     check_embedding_input,
     embed_customers,
     warm_up,
 )
-from segmentation.features import FeatureConfig, FeatureMatrix, default_feature_config
-from segmentation.segments import Segmentation
+from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, default_feature_config
+from segmentation.segmenting.segments import Segmentation
 from ui import segments_state as seg
 from ui.cache import BoundedCache
 
@@ -82,7 +82,7 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 def start_warm_up() -> None:
     """Once per server process, in the background: start the map of the bundled sample with
     the default features and settings, the map most first visits open, which also loads
-    UMAP's compiled code (see :func:`segmentation.embedding.warm_up`). The map then waits in
+    UMAP's compiled code (see :func:`segmentation.mapping.embedding.warm_up`). The map then waits in
     the shared cache, or is still computing when the page asks and the page joins it."""
     with _LOCK:
         if not _WARM_UP:  # UMAP's code loads while the sample is read, on the other worker

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.embedding import (
+from segmentation.charts.map import customer_map, map_preview
+from segmentation.describing.profiles import find_monetary
+from segmentation.mapping.embedding import (
     METRICS,
     Embedding,
     EmbeddingConfig,
@@ -14,11 +16,9 @@ from segmentation.embedding import (
     map_view,
     quick_projection,
 )
-from segmentation.features import FeatureMatrix
-from segmentation.plots import customer_map, map_preview
-from segmentation.profiles import find_monetary
-from segmentation.segments import Segmentation
-from segmentation.selection import describe_selection, selected_ids, selection_segmentation
+from segmentation.mapping.selection import describe_selection, selected_ids, selection_segmentation
+from segmentation.segmenting.features import FeatureMatrix
+from segmentation.segmenting.segments import Segmentation
 from ui import map_state
 from ui import segments_state as seg
 from ui.messages import flash

@@ -1,9 +1,10 @@
 """The Monitor page: a second snapshot placed in the active segments, movements and drift.
 
 The second snapshot is an upload kept in this session's memory only (never on disk, never
-shared). The active segmentation becomes a :class:`segmentation.reuse.SegmentModel` (cached per
-data content and labels, bounded), which places the new customers in the same segments; the
-same model can be downloaded for ``python -m segmentation assign``.
+shared). The active segmentation becomes a
+:class:`segmentation.sharing.reuse.SegmentModel` (cached per data content and labels, bounded),
+which places the new customers in the same segments; the same model can be downloaded for
+``python -m segmentation assign``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.monitor_plots import movement_sankey, share_change_chart
-from segmentation.monitoring import MonitorConfig, MonitorReport, monitor, sample_as_of
-from segmentation.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
-from segmentation.segments import Segmentation
+from segmentation.charts.monitor import movement_sankey, share_change_chart
+from segmentation.segmenting.segments import Segmentation
+from segmentation.sharing.monitoring import MonitorConfig, MonitorReport, monitor, sample_as_of
+from segmentation.sharing.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
 from ui import persona_state, state
 from ui import segments_state as seg
 from ui.cache import BoundedCache

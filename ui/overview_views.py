@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.clustering import CLUSTER_METHODS
-from segmentation.explain import SegmentRule
-from segmentation.plots import profile_heatmap, segment_sizes_chart
-from segmentation.profiles import SegmentOverview
-from segmentation.rules import rules_segmentation
-from segmentation.segments import Segmentation
+from segmentation.charts.segments import profile_heatmap, segment_sizes_chart
+from segmentation.describing.profiles import SegmentOverview
+from segmentation.segmenting.clustering import CLUSTER_METHODS
+from segmentation.segmenting.explain import SegmentRule
+from segmentation.segmenting.rules import rules_segmentation
+from segmentation.segmenting.segments import Segmentation
 from ui import rule_views
 from ui import segments_state as seg
 from ui.messages import flash

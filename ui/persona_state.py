@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.personas import (
+from segmentation.describing.personas import (
     PersonaConfig,
     PersonaSet,
     build_personas,
@@ -22,7 +22,7 @@ from segmentation.personas import (
     with_names,
     with_persona_names,
 )
-from segmentation.segments import Segmentation
+from segmentation.segmenting.segments import Segmentation
 from ui import segments_state as seg
 from ui.cache import BoundedCache
 

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import SegmentationError
-from segmentation.persona_report import BASE_TITLES, personas_html, personas_markdown
-from segmentation.personas import MIX_RULES, Persona, PersonaSet, column_words
-from segmentation.segments import Segmentation
+from segmentation.data.words import column_words
+from segmentation.describing.persona_report import BASE_TITLES, personas_html, personas_markdown
+from segmentation.describing.personas import MIX_RULES, Persona, PersonaSet
+from segmentation.segmenting.segments import Segmentation
 from ui import persona_state
 from ui.messages import flash
 

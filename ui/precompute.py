@@ -13,9 +13,9 @@ import json
 import sys
 
 from segmentation import load_sample
-from segmentation.clustering import ClusterConfig
-from segmentation.diagnostics import KDiagnostics, choose_k
-from segmentation.features import default_feature_config, prepare_features
+from segmentation.segmenting.clustering import ClusterConfig
+from segmentation.segmenting.diagnostics import KDiagnostics, choose_k
+from segmentation.segmenting.features import default_feature_config, prepare_features
 from ui import segments_state as seg
 from ui.cluster_views import DEFAULT_K_RANGE_STOP, matrix_key
 

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.plots import rf_heatmap
-from segmentation.rfm import (
+from segmentation.charts.segments import rf_heatmap
+from segmentation.segmenting.rfm import (
     DEFAULT_RFM_TABLE,
     RfmColumns,
     find_rfm_columns,

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.rules import (
+from segmentation.segmenting.rules import (
     OPERATORS,
     Condition,
     Rule,

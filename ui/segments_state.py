@@ -14,13 +14,13 @@ from dataclasses import replace
 import streamlit as st
 
 from segmentation import CustomerData
-from segmentation.clustering import ClusterConfig, ClusterResult, cluster_customers
-from segmentation.dataset import SAMPLE_DIR
-from segmentation.diagnostics import KDiagnostics, choose_k
-from segmentation.explain import SegmentRule, explain_segments
-from segmentation.features import FeatureConfig, FeatureMatrix, prepare_features
-from segmentation.profiles import SegmentOverview, segment_overview
-from segmentation.segments import Segmentation
+from segmentation.data.dataset import SAMPLE_DIR
+from segmentation.describing.profiles import SegmentOverview, segment_overview
+from segmentation.segmenting.clustering import ClusterConfig, ClusterResult, cluster_customers
+from segmentation.segmenting.diagnostics import KDiagnostics, choose_k
+from segmentation.segmenting.explain import SegmentRule, explain_segments
+from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, prepare_features
+from segmentation.segmenting.segments import Segmentation
 from ui.cache import BoundedCache
 from ui.messages import flash
 

@@ -2,10 +2,10 @@
 shown on every page.
 
 * **Links**: the URL's ``view`` query parameter always holds the current analysis as a
-  :func:`segmentation.sharing.project_to_link` token (data source, column roles, segmentation
-  settings, targeting inputs and page settings; never customer rows or ids). It is rewritten at
-  the top of every run, so it survives moving between pages. A new session opened on such a
-  link restores it once; when the link was made on an uploaded file it asks for that file and
+  :func:`segmentation.sharing.projects.project_to_link` token (data source, column roles,
+  segmentation settings, targeting inputs and page settings; never customer rows or ids). It is
+  rewritten at the top of every run, so it survives moving between pages. A new session opened on
+  such a link restores it once; when the link was made on an uploaded file it asks for that file and
   restores as soon as a file with the same content hash is loaded.
 * **Projects**: the same analysis as a JSON file to download and load back; customer labels
   travel only when the user asks.
@@ -26,8 +26,8 @@ from typing import Any
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError, with_schema
-from segmentation.segments import Segmentation
-from segmentation.sharing import (
+from segmentation.segmenting.segments import Segmentation
+from segmentation.sharing.projects import (
     DataInfo,
     Project,
     apply_column_roles,
@@ -232,7 +232,7 @@ def _apply(project: Project, data: CustomerData) -> list[str]:
 def _apply_targeting(targeting: Any) -> None:
     if targeting is None:
         return
-    from segmentation.targeting import TargetingConfig
+    from segmentation.targeting.targeting import TargetingConfig
     from ui.target_views import load_config
 
     # Inputs from another version are skipped: the Target page then starts from its defaults.

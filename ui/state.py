@@ -23,7 +23,7 @@ from segmentation import (
     load_sample,
     load_table,
 )
-from segmentation.dataset import SAMPLE_DIR
+from segmentation.data.dataset import SAMPLE_DIR
 from ui.segments_state import forget_segmentations
 
 EXAMPLE_ORDERS = SAMPLE_DIR / "examples" / "online_retail_excerpt.csv.gz"

@@ -17,14 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.segments import Segmentation
-from segmentation.target_plots import (
+from segmentation.charts.target import (
     budget_chart,
     portfolio_chart,
     response_curves_chart,
     score_parts_chart,
 )
-from segmentation.targeting import (
+from segmentation.segmenting.segments import Segmentation
+from segmentation.targeting.targeting import (
     CRITERIA,
     RATING_RANGE,
     WEIGHT_RANGE,

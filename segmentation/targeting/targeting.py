@@ -57,11 +57,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segmentation.comparison import AOV_NAMES, FREQUENCY_NAMES, find_column
+from segmentation.data.schema import Schema, normalise_name
+from segmentation.describing.comparison import AOV_NAMES, FREQUENCY_NAMES, find_column
+from segmentation.describing.profiles import find_monetary
 from segmentation.errors import SegmentationError
-from segmentation.profiles import find_monetary
-from segmentation.schema import Schema, normalise_name
-from segmentation.segments import Segmentation
+from segmentation.segmenting.segments import Segmentation
 
 RATING_RANGE = (1, 5)
 WEIGHT_RANGE = (0.0, 5.0)

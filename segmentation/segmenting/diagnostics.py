@@ -16,8 +16,13 @@ from sklearn.metrics import (
 )
 from sklearn.mixture import GaussianMixture
 
-from segmentation.clustering import ClusterConfig, ClusterError, cluster_customers, nearest_centre
-from segmentation.features import FeatureMatrix
+from segmentation.segmenting.clustering import (
+    ClusterConfig,
+    ClusterError,
+    cluster_customers,
+    nearest_centre,
+)
+from segmentation.segmenting.features import FeatureMatrix
 
 SILHOUETTE_SAMPLE = 3000
 BIC_SAMPLE = 2000

@@ -19,17 +19,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segmentation.data.schema import Schema
+from segmentation.data.words import COLUMN_WORDS, column_words, name_words
+from segmentation.describing.profiles import find_monetary
 from segmentation.errors import SegmentationError
-from segmentation.profiles import find_monetary
-from segmentation.schema import Schema, normalise_name
-from segmentation.segments import UNASSIGNED, Segmentation
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
 BLOCK_BASES = ("demographic", "geographic", "behavioral", "psychographic")
 PROFILE_KINDS = ("numeric", "categorical", "boolean", "datetime")
@@ -40,14 +40,6 @@ MAX_LEVELS = 25
 EXACT_BELOW = 5.0  # expected count under which the exact test replaces the z-test
 SCALE_MAX_LEVELS = 7
 SUMMARY_TRAITS = 3
-COLUMN_WORDS = {  # the measures the app derives from orders, in plain words
-    "recency days": "days since the last order",
-    "frequency": "number of orders",
-    "monetary": "total spend",
-    "avg order value": "average order value",
-    "tenure days": "days as a customer",
-    "return rate": "return rate",
-}
 EXAMPLE_DETAILS = 6
 
 
@@ -222,7 +214,7 @@ def _columns(frame: pd.DataFrame, schema: Schema, names: Sequence[str]) -> list[
             profile.kind, "category"
         )
         style = "date" if kind == "date" else "plain"  # numbers: decided from their values
-        words = COLUMN_WORDS.get(_words(name), _words(name))
+        words = COLUMN_WORDS.get(name_words(name), name_words(name))
         columns.append(_Column(name, words, profile.base, kind, style))
     return columns
 
@@ -240,16 +232,6 @@ def _number_style(values: np.ndarray) -> tuple[str, float]:
         distinct = np.count_nonzero(np.bincount(present.astype("int64")))
         return ("scale", high) if distinct <= SCALE_MAX_LEVELS else ("plain", 0.0)
     return ("percent", 0.0) if high <= 1 else ("plain", 0.0)
-
-
-@lru_cache(maxsize=4096)
-def _words(name: str) -> str:
-    return normalise_name(name)
-
-
-def column_words(name: str) -> str:
-    """A column's name in plain words: 'recency_days' → 'days since the last order'."""
-    return COLUMN_WORDS.get(_words(name), _words(name))
 
 
 def _number_values(frame: pd.DataFrame, column: _Column) -> np.ndarray:
@@ -518,8 +500,8 @@ def build_personas(
 
     Examples
     --------
-    >>> from segmentation.schema import infer_schema
-    >>> from segmentation.segments import make_segmentation
+    >>> from segmentation.data.schema import infer_schema
+    >>> from segmentation.segmenting.segments import make_segmentation
     >>> raw = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)],
     ...                     "density": ["Suburban"] * 20 + ["Urban"] * 20,
     ...                     "age": list(range(30, 50)) + list(range(50, 70))})
@@ -1027,7 +1009,7 @@ class MixRule:
 
     def matches(self, trait: Trait) -> bool:
         """Whether ``trait`` triggers this rule."""
-        words = _words(trait.column)
+        words = name_words(trait.column)
         level = (trait.level or "").lower()
         return (
             trait.direction == self.direction
@@ -1250,7 +1232,7 @@ def _descriptor(trait: Trait) -> tuple[str | None, str | None]:
             return known
         short = len(trait.level) <= 18 and len(trait.level.split()) <= 2
         return (trait.level if short and not trait.level[:1].isdigit() else None), None
-    words = _words(trait.column)
+    words = name_words(trait.column)
     for keys, high, low in NUMBER_WORDS:
         if any(k in words for k in keys):
             return (high if trait.direction == "higher" else low), None

@@ -9,18 +9,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.errors import SchemaError
-from segmentation.loading import LoadedTable, load_table
-from segmentation.orders import (
+from segmentation.data.loading import LoadedTable, load_table
+from segmentation.data.orders import (
     CUSTOMER_COLUMNS,
     Exclusion,
     OrderColumns,
     OrdersSummary,
     aggregate_orders,
 )
-from segmentation.schema import BASES, ROLES, Schema, TypedTable, infer_schema
+from segmentation.data.schema import BASES, ROLES, Schema, TypedTable, infer_schema
+from segmentation.errors import SchemaError
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 SAMPLE_CUSTOMERS = "pet_dynamics_customers.csv"
 SAMPLE_ORDERS = "pet_dynamics_orders.csv.gz"
 SAMPLE_NAME = "Pet Dynamics sample (built in)"

@@ -14,9 +14,9 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KNeighborsClassifier, NearestCentroid
 
 from segmentation.errors import SegmentationError
-from segmentation.features import FeatureMatrix
-from segmentation.kprototypes import KPrototypes
-from segmentation.segments import UNASSIGNED, Segmentation, make_segmentation
+from segmentation.segmenting.features import FeatureMatrix
+from segmentation.segmenting.kprototypes import KPrototypes
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation, make_segmentation
 
 CLUSTER_METHODS = {
     "kmeans": "k-means",
@@ -78,8 +78,8 @@ def cluster_customers(matrix: FeatureMatrix, config: ClusterConfig) -> ClusterRe
 
     Examples
     --------
-    >>> from segmentation.features import FeatureConfig, prepare_features
-    >>> from segmentation.schema import infer_schema
+    >>> from segmentation.segmenting.features import FeatureConfig, prepare_features
+    >>> from segmentation.data.schema import infer_schema
     >>> raw = pd.DataFrame({"customer_id": [f"c{i}" for i in range(20)],
     ...                     "spend": [str(v) for v in [1, 2, 1, 2, 1, 90, 95, 92, 91, 99] * 2]})
     >>> typed = infer_schema(raw)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segmentation.schema import Schema, normalise_name
-from segmentation.segments import Segmentation
+from segmentation.data.schema import Schema, normalise_name
+from segmentation.segmenting.segments import Segmentation
 
 LEVEL_SHARE = 0.05
 LEVEL_DIFFERENCE = 1.0

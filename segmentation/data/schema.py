@@ -339,7 +339,7 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
 
     Parameters
     ----------
-    frame : a raw table, as read by :func:`segmentation.loading.load_table`.
+    frame : a raw table, as read by :func:`segmentation.data.loading.load_table`.
     one_row_per_customer : whether rows are customers (``True``), orders (``False``) or unknown
         (``None``: decided from whether the customer id repeats).
 

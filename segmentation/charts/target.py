@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from segmentation.plots import PALETTE, _layout
-from segmentation.targeting import CRITERIA, CRITERIA_BY_KEY, response_revenue
+from segmentation.charts.style import PALETTE, titled_layout
+from segmentation.targeting.targeting import CRITERIA, CRITERIA_BY_KEY, response_revenue
 
 ZONE_COLOURS = {"Invest": "#dcfce7", "Selective": "#fef9c3", "Harvest": "#fee2e2"}
 ZONE_TEXT = {"Invest": "#15803d", "Selective": "#a16207", "Harvest": "#b91c1c"}
@@ -89,7 +89,7 @@ def portfolio_chart(scores: pd.DataFrame, targets: Sequence[int] = ()) -> go.Fig
         yaxis={"title": "Segment attractiveness →", "range": [0, 100]},
     )
     title = "Portfolio: attractiveness against ability to win (number = rank)"
-    return _layout(figure, title, height=520)
+    return titled_layout(figure, title, height=520)
 
 
 def score_parts_chart(scores: pd.DataFrame) -> go.Figure:
@@ -115,7 +115,9 @@ def score_parts_chart(scores: pd.DataFrame) -> go.Figure:
         legend_orientation="h",
         legend_y=-0.25,
     )
-    return _layout(figure, "What each score is made of", height=max(320, 40 * len(order) + 200))
+    return titled_layout(
+        figure, "What each score is made of", height=max(320, 40 * len(order) + 200)
+    )
 
 
 def budget_chart(budget: pd.DataFrame) -> go.Figure:
@@ -144,7 +146,7 @@ def budget_chart(budget: pd.DataFrame) -> go.Figure:
         legend_orientation="h",
         legend_y=1.12,
     )
-    return _layout(figure, "Budget per target: marginal return against a proportional split")
+    return titled_layout(figure, "Budget per target: marginal return against a proportional split")
 
 
 def response_curves_chart(budget: pd.DataFrame) -> go.Figure:
@@ -181,4 +183,4 @@ def response_curves_chart(budget: pd.DataFrame) -> go.Figure:
         legend_y=-0.2,
         yaxis_range=[0, float(budget["ceiling"].max()) * 1.1 if len(budget) else 1],
     )
-    return _layout(figure, "Revenue as spend grows (dot = chosen budget)")
+    return titled_layout(figure, "Revenue as spend grows (dot = chosen budget)")

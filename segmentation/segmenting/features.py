@@ -21,8 +21,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from segmentation.data.schema import BASES, Schema
 from segmentation.errors import SegmentationError
-from segmentation.schema import BASES, Schema
 
 MODEL_KINDS = ("numeric", "categorical", "boolean")
 MISSING_LEVEL = "Missing"
@@ -154,7 +154,7 @@ def prepare_features(frame: pd.DataFrame, schema: Schema, config: FeatureConfig)
 
     Examples
     --------
-    >>> from segmentation.schema import infer_schema
+    >>> from segmentation.data.schema import infer_schema
     >>> raw = pd.DataFrame({"customer_id": list("abcdef"),
     ...                     "age": ["30", "", "50", "41", "33", "62"],
     ...                     "region": ["North", "South", "North", None, "South", "North"]})

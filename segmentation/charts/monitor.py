@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from segmentation.monitoring import GONE, NEW, MonitorReport, Movements
+from segmentation.sharing.monitoring import GONE, NEW, MonitorReport, Movements
 
 PALETTE = (
     "#2563eb", "#f97316", "#16a34a", "#dc2626", "#9333ea", "#0891b2", "#ca8a04", "#db2777",

@@ -1,7 +1,7 @@
 """Reading a customer or orders file (CSV-like text, Excel, Parquet, gzip) into a raw table.
 
 Text files are read with every column as text, so identifiers keep their leading zeros and the
-type of each column is decided later, from its values, by :mod:`segmentation.schema`.
+type of each column is decided later, from its values, by :mod:`segmentation.data.schema`.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from segmentation.rules import Condition, Rule, RuleGroup, describe, rule_mask
-from segmentation.schema import Schema
-from segmentation.segments import UNASSIGNED, Segmentation
+from segmentation.data.schema import Schema
+from segmentation.segmenting.rules import Condition, Rule, RuleGroup, describe, rule_mask
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
 MAX_DEPTH = 3
 FIT_SAMPLE = 20_000
@@ -45,8 +45,8 @@ def explain_segments(
 
     Examples
     --------
-    >>> from segmentation.schema import infer_schema
-    >>> from segmentation.segments import make_segmentation
+    >>> from segmentation.data.schema import infer_schema
+    >>> from segmentation.segmenting.segments import make_segmentation
     >>> raw = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)],
     ...                     "age": [str(20 + i) for i in range(40)]})
     >>> typed = infer_schema(raw)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.data.schema import Schema, normalise_name
 from segmentation.errors import SegmentationError
-from segmentation.schema import Schema, normalise_name
-from segmentation.segments import UNASSIGNED, Segmentation, make_segmentation
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation, make_segmentation
 
 N_SCORES = 5
 SCORES = (1, 2, 3, 4, 5)

@@ -38,10 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segmentation.data.schema import Schema, normalise_name
+from segmentation.describing.profiles import find_monetary
 from segmentation.errors import SegmentationError
-from segmentation.profiles import find_monetary
-from segmentation.schema import Schema, normalise_name
-from segmentation.segments import UNASSIGNED, Segmentation
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
 NUMERIC_TESTS = {"rank": "medians and ranks (robust)", "mean": "averages (t-test / ANOVA)"}
 CORRECTIONS = {"bh": "Benjamini–Hochberg (false discovery rate)", "holm": "Holm (stricter)"}
@@ -366,7 +366,7 @@ def compare_features(
 
     Examples
     --------
-    >>> from segmentation.schema import infer_schema
+    >>> from segmentation.data.schema import infer_schema
     >>> frame = pd.DataFrame({"id": list("abcdef"), "spend": [1.0, 2, 3, 4, 5, 6]})
     >>> schema = infer_schema(frame, one_row_per_customer=True).schema
     >>> groups = [Group("low", pd.Index(list("abc"))), Group("high", pd.Index(list("def")))]

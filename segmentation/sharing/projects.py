@@ -30,9 +30,9 @@ from typing import Any
 
 import pandas as pd
 
+from segmentation.data.schema import Schema
 from segmentation.errors import SegmentationError
-from segmentation.schema import Schema
-from segmentation.segments import Segmentation, make_segmentation
+from segmentation.segmenting.segments import Segmentation, make_segmentation
 
 FORMAT = "segment-studio-project"
 VERSION = 1
@@ -400,14 +400,14 @@ def _recompute(frame: pd.DataFrame, schema: Schema, record: SegmentationRecord) 
     if "selections" in settings:
         return _with_selections(frame, schema, record)
     if record.method == "rules":
-        from segmentation.rules import rule_from_dict, rules_segmentation
+        from segmentation.segmenting.rules import rule_from_dict, rules_segmentation
 
         rules = [rule_from_dict(r) for r in settings["rules"]]
         return rules_segmentation(
             frame, schema.id_column, rules, record.title, settings.get("reference_date")
         )
     if record.method == "rfm":
-        from segmentation.rfm import rfm_from_settings, rfm_segmentation
+        from segmentation.segmenting.rfm import rfm_from_settings, rfm_segmentation
 
         columns, table = rfm_from_settings(settings)
         return rfm_segmentation(frame, schema.id_column, columns, table, record.title)
@@ -415,9 +415,9 @@ def _recompute(frame: pd.DataFrame, schema: Schema, record: SegmentationRecord) 
 
 
 def _recluster(frame: pd.DataFrame, schema: Schema, settings: Mapping[str, Any]) -> Segmentation:
-    from segmentation.clustering import ClusterConfig, cluster_customers
-    from segmentation.features import FeatureConfig, prepare_features
-    from segmentation.rules import filter_customers, rule_from_dict
+    from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
+    from segmentation.segmenting.features import FeatureConfig, prepare_features
+    from segmentation.segmenting.rules import filter_customers, rule_from_dict
 
     if "population" in settings:
         frame = filter_customers(frame, rule_from_dict(settings["population"]))
@@ -436,7 +436,7 @@ def _with_selections(
     frame: pd.DataFrame, schema: Schema, record: SegmentationRecord
 ) -> Segmentation:
     """A segmentation made of map selections: the base (if any) plus each selection."""
-    from segmentation.selection import selection_segmentation
+    from segmentation.mapping.selection import selection_segmentation
 
     selections = list(record.settings["selections"])
     all_ids = pd.Index(frame[schema.id_column])

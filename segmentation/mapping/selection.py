@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.data.schema import Schema
+from segmentation.data.words import column_words
 from segmentation.errors import SegmentationError
-from segmentation.personas import column_words
-from segmentation.schema import Schema
-from segmentation.segments import UNASSIGNED, Segmentation, make_segmentation
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation, make_segmentation
 
 EVERYONE_ELSE = "Everyone else"
 MIN_LEVEL_SHARE = 0.02

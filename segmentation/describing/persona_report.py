@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from html import escape
 
-from segmentation.personas import Persona, PersonaSet, column_words
+from segmentation.data.words import column_words
+from segmentation.describing.personas import Persona, PersonaSet
 
 BASE_TITLES = {
     "demographic": "Demographic",

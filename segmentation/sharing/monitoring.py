@@ -1,7 +1,7 @@
 """Watching segments over time: who moved where between two snapshots, and what drifted.
 
 Snapshots are two customer tables with segment labels (the second usually placed in the first
-one's segments with :mod:`segmentation.reuse`). Customers are matched by id:
+one's segments with :mod:`segmentation.sharing.reuse`). Customers are matched by id:
 
 * **transitions**: a table of customers by segment before (rows) and after (columns), with
   "New customers" (only in the second snapshot) and "Gone" (only in the first);
@@ -284,10 +284,10 @@ def sample_as_of(cut: pd.Timestamp, customers: pd.DataFrame, data_dir=None) -> p
 
     ``customers`` is the sample's customer table (its descriptive columns are kept as they are).
     """
-    from segmentation.dataset import SAMPLE_DIR, SAMPLE_ORDERS
-    from segmentation.loading import load_table
-    from segmentation.orders import CUSTOMER_COLUMNS, OrderColumns, aggregate_orders
-    from segmentation.schema import TypedTable, infer_schema
+    from segmentation.data.dataset import SAMPLE_DIR, SAMPLE_ORDERS
+    from segmentation.data.loading import load_table
+    from segmentation.data.orders import CUSTOMER_COLUMNS, OrderColumns, aggregate_orders
+    from segmentation.data.schema import TypedTable, infer_schema
 
     orders = infer_schema(
         load_table(((data_dir or SAMPLE_DIR) / SAMPLE_ORDERS).read_bytes(), SAMPLE_ORDERS).frame,

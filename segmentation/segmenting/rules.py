@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.data.schema import KINDS, normalise_name
 from segmentation.errors import SegmentationError
-from segmentation.schema import KINDS, normalise_name
-from segmentation.segments import UNASSIGNED, Segmentation, make_segmentation
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation, make_segmentation
 
 __all__ = [
     "COMBINES",
@@ -393,7 +393,8 @@ OPERATORS: dict[str, Operator] = {
 
 
 def operators_for(kind: str) -> list[Operator]:
-    """The operators that apply to a column kind (a :data:`segmentation.schema.KINDS` value)."""
+    """The operators that apply to a column kind (a :data:`segmentation.data.schema.KINDS`
+    value)."""
     if kind not in KINDS:
         raise RuleError(f"kind='{kind}' is not a column kind; use one of {', '.join(KINDS)}.")
     return [op for op in OPERATORS.values() if kind in op.kinds]
@@ -775,7 +776,7 @@ def rules_segmentation(
 
     Returns
     -------
-    A :class:`~segmentation.segments.Segmentation` with method "rules": segment ``i`` is
+    A :class:`~segmentation.segmenting.segments.Segmentation` with method "rules": segment ``i`` is
     ``rules[i]``, customers no rule matches are ``UNASSIGNED`` and named "Other", and the
     settings hold the rules as JSON so the segmentation can be rebuilt.
 

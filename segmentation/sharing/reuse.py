@@ -14,8 +14,8 @@ Models are saved with joblib (a pickle of the scikit-learn pipeline). Loading a 
 from the file, so only load model files you made or trust; the app never loads uploaded models.
 
 >>> import pandas as pd
->>> from segmentation.rules import Condition, Rule, RuleGroup, rules_segmentation
->>> from segmentation.schema import infer_schema
+>>> from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rules_segmentation
+>>> from segmentation.data.schema import infer_schema
 >>> typed = infer_schema(pd.DataFrame({"id": ["a", "b", "c"], "spend": ["900", "20", "35"]}))
 >>> rules = [Rule("Big", RuleGroup("all", (Condition("spend", "ge", 500),)))]
 >>> model = fit_segment_model(typed.frame, typed.schema,
@@ -27,8 +27,12 @@ from the file, so only load model files you made or trust; the app never loads u
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,9 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.data.schema import Schema, infer_schema
 from segmentation.errors import SegmentationError
-from segmentation.schema import Schema, infer_schema
-from segmentation.segments import UNASSIGNED, Segmentation
+from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
 MODEL_FORMAT = "segment-studio-model"
 MODEL_VERSION = 1
@@ -82,7 +86,7 @@ class SegmentModel:
         if self.method == "rfm":
             return False
         if self.method == "rules":
-            from segmentation.rules import iter_conditions, rule_from_dict
+            from segmentation.segmenting.rules import iter_conditions, rule_from_dict
 
             rules = [rule_from_dict(r) for r in self.settings["rules"]]
             return not any(
@@ -133,11 +137,11 @@ def fit_segment_model(
 
 def _rule_or_rfm_columns(method: str, settings: Mapping[str, Any]) -> tuple[str, ...]:
     if method == "rules":
-        from segmentation.rules import rule_columns, rule_from_dict
+        from segmentation.segmenting.rules import rule_columns, rule_from_dict
 
         rules = [rule_from_dict(r) for r in settings["rules"]]
         return tuple(dict.fromkeys(c for r in rules for c in rule_columns(r)))
-    from segmentation.rfm import rfm_from_settings
+    from segmentation.segmenting.rfm import rfm_from_settings
 
     rfm_columns, _ = rfm_from_settings(settings)
     return tuple(rfm_columns.to_dict().values())
@@ -150,8 +154,8 @@ def _fit_clusters(
     names: dict[int, str],
     settings: dict[str, Any],
 ) -> SegmentModel:
-    from segmentation.clustering import segment_centers
-    from segmentation.features import FeatureConfig, prepare_features
+    from segmentation.segmenting.clustering import segment_centers
+    from segmentation.segmenting.features import FeatureConfig, prepare_features
 
     if "features" not in settings:
         raise AssignError(
@@ -239,7 +243,7 @@ def _typed(model: SegmentModel, raw: pd.DataFrame) -> pd.DataFrame:
 
 def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
     if model.method == "rules":
-        from segmentation.rules import rule_from_dict, rules_segmentation
+        from segmentation.segmenting.rules import rule_from_dict, rules_segmentation
 
         rules = [rule_from_dict(r) for r in model.settings["rules"]]
         frame = typed.reset_index()
@@ -253,7 +257,7 @@ def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
                 raise
             return pd.Series(UNASSIGNED, index=typed.index, dtype="int64")
     if model.method == "rfm":
-        from segmentation.rfm import assign_rfm_segments, rfm_from_settings, rfm_scores
+        from segmentation.segmenting.rfm import assign_rfm_segments, rfm_from_settings, rfm_scores
 
         columns, table = rfm_from_settings(model.settings)
         return assign_rfm_segments(rfm_scores(typed, columns), table)
@@ -261,7 +265,7 @@ def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
 
 
 def _nearest_centre(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
-    from segmentation.features import MISSING_LEVEL
+    from segmentation.segmenting.features import MISSING_LEVEL
 
     data = {}
     for name, kind in model.columns.items():
@@ -281,6 +285,35 @@ def _nearest_centre(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
 # --- files ----------------------------------------------------------------------------------
 
 
+# Model files name the classes they hold by module. These are the modules of the flat layout
+# before the package was grouped by stage (model files made then still load).
+MOVED_MODULES = {
+    "segmentation.clustering": "segmentation.segmenting.clustering",
+    "segmentation.features": "segmentation.segmenting.features",
+    "segmentation.kprototypes": "segmentation.segmenting.kprototypes",
+    "segmentation.rfm": "segmentation.segmenting.rfm",
+    "segmentation.rules": "segmentation.segmenting.rules",
+    "segmentation.schema": "segmentation.data.schema",
+    "segmentation.segments": "segmentation.segmenting.segments",
+    "segmentation.reuse": "segmentation.sharing.reuse",
+}
+_ALIASES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _modules_under_their_old_names() -> Iterator[None]:
+    """While a model file loads, the modules it may name by their old paths answer to them."""
+    with _ALIASES_LOCK:
+        added = [old for old in MOVED_MODULES if old not in sys.modules]
+        for old in added:
+            sys.modules[old] = importlib.import_module(MOVED_MODULES[old])
+        try:
+            yield
+        finally:
+            for old in added:
+                sys.modules.pop(old, None)
+
+
 def save_model(model: SegmentModel, path: str | Path) -> None:
     """Write a model file (joblib)."""
     import joblib
@@ -296,7 +329,8 @@ def load_model(path: str | Path) -> SegmentModel:
     import joblib
 
     try:
-        model = joblib.load(path)
+        with _modules_under_their_old_names():
+            model = joblib.load(path)
     except FileNotFoundError:
         raise AssignError(f"There is no model file at '{path}'. Check the path.") from None
     except (pickle.UnpicklingError, EOFError, ValueError, KeyError, IndexError, TypeError):

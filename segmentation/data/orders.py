@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from segmentation.data.schema import Schema, TypedTable, normalise_name
 from segmentation.errors import AggregationError
-from segmentation.schema import Schema, TypedTable, normalise_name
 
 CUSTOMER_COLUMNS = (
     "recency_days",
@@ -136,7 +136,7 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
 
     Examples
     --------
-    >>> from segmentation.schema import infer_schema
+    >>> from segmentation.data.schema import infer_schema
     >>> raw = pd.DataFrame({"customer": ["a", "a", "b"], "order": ["1", "C2", "3"],
     ...                     "date": ["2024-01-01", "2024-01-05", "2024-01-10"],
     ...                     "amount": ["10", "-4", "7"]})

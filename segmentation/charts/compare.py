@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from segmentation.comparison import CrossTab
-from segmentation.plots import PALETTE, _layout
+from segmentation.charts.style import PALETTE, titled_layout
+from segmentation.describing.comparison import CrossTab
 
 MAX_BARS = 10
 TAIL = 0.99  # histograms stop at the 99th percentile so a few huge customers do not flatten them
@@ -54,7 +54,7 @@ def _histograms(values: Mapping[str, pd.Series], feature: str) -> go.Figure:
         legend_y=-0.2,
         xaxis_range=[low, high + size],
     )
-    return _layout(figure, f"How {feature} is spread in each group")
+    return titled_layout(figure, f"How {feature} is spread in each group")
 
 
 def _boxes(values: Mapping[str, pd.Series], feature: str) -> go.Figure:
@@ -68,7 +68,9 @@ def _boxes(values: Mapping[str, pd.Series], feature: str) -> go.Figure:
             boxmean=True,
         )
     figure.update_layout(xaxis_title="Group", yaxis_title=feature, showlegend=False)
-    return _layout(figure, f"{feature} per group (box: middle half; line: median; dashes: mean)")
+    return titled_layout(
+        figure, f"{feature} per group (box: middle half; line: median; dashes: mean)"
+    )
 
 
 def _category_bars(values: Mapping[str, pd.Series], feature: str) -> go.Figure:
@@ -93,7 +95,7 @@ def _category_bars(values: Mapping[str, pd.Series], feature: str) -> go.Figure:
         legend_orientation="h",
         legend_y=-0.25,
     )
-    return _layout(figure, f"{feature}: share of each group")
+    return titled_layout(figure, f"{feature}: share of each group")
 
 
 def profile_radar(standardised: pd.DataFrame) -> go.Figure:
@@ -126,7 +128,7 @@ def profile_radar(standardised: pd.DataFrame) -> go.Figure:
         legend_orientation="h",
         legend_y=-0.1,
     )
-    return _layout(
+    return titled_layout(
         figure, "Profiles side by side: each group's average in SDs from all customers", 480
     )
 
@@ -161,7 +163,7 @@ def crosstab_heatmap(table: CrossTab) -> go.Figure:
         yaxis_title=f"Segments of “{table.rows_title}”",
         yaxis_autorange="reversed",
     )
-    return _layout(
+    return titled_layout(
         figure,
         f"Where the customers of each “{table.rows_title}” segment are in “{table.columns_title}”",
         height=max(360, 48 * len(counts.index) + 160),

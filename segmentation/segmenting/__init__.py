@@ -1,0 +1,9 @@
+"""Segmenting: "What groups are there?"
+
+The one segmentation value every source produces (:mod:`.segments`); the feature matrix
+(:mod:`.features`); clusters (:mod:`.clustering`, :mod:`.kprototypes`) and the diagnostics for
+choosing their number (:mod:`.diagnostics`); each cluster explained as a rule (:mod:`.explain`);
+segments written as conditions (:mod:`.rules`); RFM scores and named segments (:mod:`.rfm`).
+
+Uses the data stage only.
+"""
