@@ -331,7 +331,8 @@ def test_stages_say_what_they_answer():
     for stage in STAGES:
         init = REPO_ROOT / "segmentation" / stage / "__init__.py"
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert (docstring and "?" in docstring.splitlines()[0]) or stage == "charts", stage
+        first_line = docstring.splitlines()[0] if docstring else ""
+        assert ': "' in first_line or stage == "charts", f"segmentation/{stage}: {first_line!r}"
 
 
 def test_modules_stay_readable_at_once():
