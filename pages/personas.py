@@ -11,6 +11,7 @@ from ui import (
     persona_views,
     state,
 )
+from ui import segments_state as seg
 from ui.share_views import render_share_controls
 
 render_share_controls()
@@ -29,7 +30,7 @@ if active is None:
     persona_views.render_no_segmentation()
 else:
     try:
-        active = persona_state.ensure_persona_names(data, active)
+        active = seg.ensure_persona_names(data, active)
         cards = persona_state.personas(data, active)
     except SegmentationError as err:
         st.error(

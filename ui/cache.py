@@ -6,10 +6,14 @@ created outside the function; this cache stores only the result, keyed by conten
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
+
+from segmentation import CustomerData
 
 
 class BoundedCache:
@@ -48,3 +52,9 @@ class BoundedCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def data_key(data: CustomerData) -> str:
+    """A hash of the data's content and its column roles: the key of the caches of its results."""
+    payload = data.source.content_sha256 + json.dumps(data.schema.to_records(), default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()

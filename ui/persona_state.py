@@ -23,8 +23,7 @@ from segmentation.describing.personas import (
     with_persona_names,
 )
 from segmentation.segmenting.segments import Segmentation
-from ui import segments_state as seg
-from ui.cache import BoundedCache
+from ui.cache import BoundedCache, data_key
 
 NOTES = "persona_notes"
 DETAIL = "persona_detail"
@@ -47,7 +46,7 @@ def personas(data: CustomerData, segmentation: Segmentation) -> PersonaSet:
     bounded); names are applied afterwards, so renaming never recomputes the statistics.
     """
     key = (
-        seg.data_key(data),
+        data_key(data),
         labels_key(segmentation),
         json.dumps(dict(segmentation.settings), sort_keys=True, default=str),
         json.dumps(CONFIG.to_dict(), sort_keys=True),
@@ -75,23 +74,6 @@ def named_for_session(segmentation: Segmentation) -> Segmentation:
         return named_after_personas(data, segmentation)
     except SegmentationError:  # labels from other data: keep the automatic names
         return segmentation
-
-
-def ensure_persona_names(data: CustomerData, segmentation: Segmentation) -> Segmentation:
-    """Name a stored segmentation's segments after their personas when they still have
-    automatic names, so every page shows the same names; returns the stored version."""
-    named = named_after_personas(data, segmentation)
-    if named is not segmentation:
-        seg.replace_segmentation(segmentation.title, named)
-    return named
-
-
-def rename_persona(segmentation: Segmentation, segment_id: int, new_name: str) -> Segmentation:
-    """Rename a persona, which renames its segment everywhere (raises ``SegmentationError``
-    for an empty or taken name; nothing changes then)."""
-    renamed = segmentation.renamed(segment_id, new_name)
-    seg.replace_segmentation(segmentation.title, renamed)
-    return renamed
 
 
 def all_notes() -> dict[str, dict[str, str]]:

@@ -13,6 +13,7 @@ from segmentation.describing.persona_report import BASE_TITLES, personas_html, p
 from segmentation.describing.personas import MIX_RULES, Persona, PersonaSet
 from segmentation.segmenting.segments import Segmentation
 from ui import persona_state
+from ui import segments_state as seg
 from ui.messages import flash
 
 MAX_COLUMNS = 3
@@ -171,7 +172,7 @@ def _rename(segmentation: Segmentation, persona: Persona) -> None:
     if new_name == persona.name:
         return
     try:
-        persona_state.rename_persona(segmentation, persona.segment_id, new_name)
+        seg.rename_persona(segmentation, persona.segment_id, new_name)
     except SegmentationError as err:
         st.error(f"{err} The name stays “{persona.name}”.", icon=":material/error:")
         return

@@ -21,7 +21,8 @@ from segmentation.segmenting.diagnostics import KDiagnostics, choose_k
 from segmentation.segmenting.explain import SegmentRule, explain_segments
 from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, prepare_features
 from segmentation.segmenting.segments import Segmentation
-from ui.cache import BoundedCache
+from ui import persona_state
+from ui.cache import BoundedCache, data_key
 from ui.messages import flash
 
 SEGMENTATIONS = "segmentations"
@@ -29,12 +30,6 @@ ACTIVE_SEGMENTATION = "active_segmentation"
 TAB_KEY = "seg_tab"
 PENDING_TAB = "seg_pending_tab"
 OVERVIEW_TAB = "Overview"
-
-
-def data_key(data: CustomerData) -> str:
-    """A hash of the data's content and its column roles: the key of every cache below."""
-    payload = data.source.content_sha256 + json.dumps(data.schema.to_records(), default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _json(value: object) -> str:
@@ -161,9 +156,7 @@ def save_segmentation(segmentation: Segmentation, activate: bool = True) -> Segm
     Segments that still have automatic names ("Segment 1", ...) are named after their
     personas first, so the Segments, Personas, Compare and Target pages show the same names.
     """
-    from ui.persona_state import named_for_session  # persona_state imports this module
-
-    segmentation = named_for_session(segmentation)
+    segmentation = persona_state.named_for_session(segmentation)
     store = segmentations()
     title, number = segmentation.title, 2
     existing = store.get(title)
@@ -190,6 +183,23 @@ def replace_segmentation(old_title: str, segmentation: Segmentation) -> None:
     st.session_state[SEGMENTATIONS] = dict(items)
     if st.session_state.get(ACTIVE_SEGMENTATION) == old_title:
         st.session_state[ACTIVE_SEGMENTATION] = segmentation.title
+
+
+def ensure_persona_names(data: CustomerData, segmentation: Segmentation) -> Segmentation:
+    """Name a stored segmentation's segments after their personas when they still have
+    automatic names, so every page shows the same names; returns the stored version."""
+    named = persona_state.named_after_personas(data, segmentation)
+    if named is not segmentation:
+        replace_segmentation(segmentation.title, named)
+    return named
+
+
+def rename_persona(segmentation: Segmentation, segment_id: int, new_name: str) -> Segmentation:
+    """Rename a persona, which renames its segment everywhere (raises ``SegmentationError``
+    for an empty or taken name; nothing changes then)."""
+    renamed = segmentation.renamed(segment_id, new_name)
+    replace_segmentation(segmentation.title, renamed)
+    return renamed
 
 
 def show_overview(message: str) -> None:
