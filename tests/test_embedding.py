@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from segmentation import load_sample
@@ -151,6 +151,7 @@ def test_config_round_trips_through_json_form():
     sizes=st.lists(st.integers(1, 60), min_size=1, max_size=6),
     n=st.integers(1, 120),
 )
+@example(sizes=[1, 1, 3, 1], n=4)  # the minimum of one per segment overshoots n: trim the largest
 def test_stratified_sample_keeps_every_segment_and_the_limit(sizes, n):
     labels = pd.Series(np.repeat(np.arange(len(sizes)), sizes))
     picked = stratified_sample(labels, n)

@@ -161,6 +161,9 @@ def stratified_sample(labels: pd.Series, n: int, random_state: int = 0) -> pd.In
     if leftover > 0:  # hand the rounding remainder to the largest segments
         for segment in counts.index[:leftover]:
             quota[segment] += 1
+    while leftover < 0 and quota.max() > 1:  # the one-customer minimums overshot n
+        quota[quota.idxmax()] -= 1
+        leftover += 1
     positions = []
     for segment, size in quota.items():
         members = np.flatnonzero(labels.to_numpy() == segment)
