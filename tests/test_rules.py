@@ -12,21 +12,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from segmentation.segmenting.rule_conditions import (
+    condition_from_dict,
+    group_from_dict,
+    rule_columns,
+    rule_from_dict,
+)
+from segmentation.segmenting.rule_operators import OPERATORS, humanise, operators_for
+from segmentation.segmenting.rule_sentences import describe
 from segmentation.segmenting.rules import (
-    OPERATORS,
     Condition,
     Rule,
     RuleError,
     RuleGroup,
-    condition_from_dict,
-    describe,
     filter_customers,
-    group_from_dict,
-    humanise,
-    operators_for,
     preview,
-    rule_columns,
-    rule_from_dict,
     rule_mask,
     rules_segmentation,
     value_options,

@@ -14,7 +14,8 @@ from segmentation.data.schema import BASES
 from segmentation.segmenting.clustering import CLUSTER_METHODS, ClusterConfig, ClusterResult
 from segmentation.segmenting.diagnostics import KDiagnostics
 from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, default_feature_config
-from segmentation.segmenting.rules import describe, filter_customers
+from segmentation.segmenting.rule_sentences import describe
+from segmentation.segmenting.rules import filter_customers
 from ui import rule_views
 from ui import segments_state as seg
 

@@ -14,15 +14,13 @@ from typing import Any
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
+from segmentation.segmenting.rule_conditions import rule_columns
+from segmentation.segmenting.rule_operators import OPERATORS, column_kind, operators_for
 from segmentation.segmenting.rules import (
-    OPERATORS,
     Condition,
     Rule,
     RuleGroup,
-    column_kind,
-    operators_for,
     preview,
-    rule_columns,
     rules_segmentation,
     value_options,
 )

@@ -9,7 +9,8 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from segmentation.data.schema import Schema
-from segmentation.segmenting.rules import Condition, Rule, RuleGroup, describe, rule_mask
+from segmentation.segmenting.rule_sentences import describe
+from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rule_mask
 from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
 MAX_DEPTH = 3

@@ -400,7 +400,8 @@ def _recompute(frame: pd.DataFrame, schema: Schema, record: SegmentationRecord) 
     if "selections" in settings:
         return _with_selections(frame, schema, record)
     if record.method == "rules":
-        from segmentation.segmenting.rules import rule_from_dict, rules_segmentation
+        from segmentation.segmenting.rule_conditions import rule_from_dict
+        from segmentation.segmenting.rules import rules_segmentation
 
         rules = [rule_from_dict(r) for r in settings["rules"]]
         return rules_segmentation(
@@ -417,7 +418,8 @@ def _recompute(frame: pd.DataFrame, schema: Schema, record: SegmentationRecord) 
 def _recluster(frame: pd.DataFrame, schema: Schema, settings: Mapping[str, Any]) -> Segmentation:
     from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
     from segmentation.segmenting.features import FeatureConfig, prepare_features
-    from segmentation.segmenting.rules import filter_customers, rule_from_dict
+    from segmentation.segmenting.rule_conditions import rule_from_dict
+    from segmentation.segmenting.rules import filter_customers
 
     if "population" in settings:
         frame = filter_customers(frame, rule_from_dict(settings["population"]))

@@ -86,7 +86,7 @@ class SegmentModel:
         if self.method == "rfm":
             return False
         if self.method == "rules":
-            from segmentation.segmenting.rules import iter_conditions, rule_from_dict
+            from segmentation.segmenting.rule_conditions import iter_conditions, rule_from_dict
 
             rules = [rule_from_dict(r) for r in self.settings["rules"]]
             return not any(
@@ -137,7 +137,7 @@ def fit_segment_model(
 
 def _rule_or_rfm_columns(method: str, settings: Mapping[str, Any]) -> tuple[str, ...]:
     if method == "rules":
-        from segmentation.segmenting.rules import rule_columns, rule_from_dict
+        from segmentation.segmenting.rule_conditions import rule_columns, rule_from_dict
 
         rules = [rule_from_dict(r) for r in settings["rules"]]
         return tuple(dict.fromkeys(c for r in rules for c in rule_columns(r)))
@@ -243,7 +243,8 @@ def _typed(model: SegmentModel, raw: pd.DataFrame) -> pd.DataFrame:
 
 def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
     if model.method == "rules":
-        from segmentation.segmenting.rules import rule_from_dict, rules_segmentation
+        from segmentation.segmenting.rule_conditions import rule_from_dict
+        from segmentation.segmenting.rules import rules_segmentation
 
         rules = [rule_from_dict(r) for r in model.settings["rules"]]
         frame = typed.reset_index()
