@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from ui import cluster_views, messages, segments_state, state, target_views
+from ui import (
+    cluster_views,
+    messages,
+    segments_state,
+    state,
+    target_campaign,
+    target_export,
+    target_scoring,
+    target_state,
+)
 from ui.share_views import render_share_controls
 
 render_share_controls()
@@ -20,18 +29,18 @@ if active is None:
     st.stop()
 
 st.caption(f"Targeting the segments of **{active.title}** (change it on the Segments page).")
-facts = target_views.measures(data, active)
-config = target_views.current_config(data, active, facts)
+facts = target_state.measures(data, active)
+config = target_state.current_config(data, active, facts)
 
 st.subheader("1 · How attractive is each segment?")
-config, scores = target_views.render_scoring(active, facts, config)
+config, scores = target_scoring.render_scoring(active, facts, config)
 
 st.subheader("2 · Targets and what a campaign would return")
-config, roi = target_views.render_campaign(data, active, facts, config)
+config, roi = target_campaign.render_campaign(data, active, facts, config)
 
 st.subheader("3 · Budget")
-config, budget = target_views.render_budget(config, roi)
+config, budget = target_campaign.render_budget(config, roi)
 
 st.subheader("4 · Export")
-config = target_views.render_export(data, active, facts, config, scores, roi, budget)
-target_views.save(config)
+config = target_export.render_export(data, active, facts, config, scores, roi, budget)
+target_state.save(config)

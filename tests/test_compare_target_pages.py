@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation.targeting.targeting import SegmentPlan, TargetingConfig
+from segmentation.targeting.config import SegmentPlan, TargetingConfig
 from tests.browser.screenshots import pages_from_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,7 +271,7 @@ def test_a_config_loaded_from_a_link_is_kept(target_app: AppTest) -> None:
     first = next(iter(current.segments))
     segments = {**current.segments, first: SegmentPlan(brand_fit=5, margin=1)}
     loaded = replace(current, segments=segments)
-    # what ui.target_views.load_config leaves behind: the config, and no data key yet
+    # what ui.target_state.load_config leaves behind: the config, and no data key yet
     app.session_state["target_config"] = TargetingConfig.from_dict(
         json.loads(json.dumps(loaded.to_dict()))
     )

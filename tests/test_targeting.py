@@ -23,32 +23,33 @@ from segmentation.charts.target import (
 )
 from segmentation.data.schema import infer_schema
 from segmentation.segmenting.segments import make_segmentation
-from segmentation.targeting.targeting import (
+from segmentation.targeting.budget import (
     CURVE_FACTOR,
-    SegmentPlan,
-    SummaryContext,
-    TargetingConfig,
-    TargetingError,
     allocate_budget,
     budget_table,
-    default_key_columns,
-    initial_config,
-    neutralise,
-    plan_targeting,
     proportional_split,
     response_revenue,
     roi_table,
-    score_segments,
-    segment_measures,
+)
+from segmentation.targeting.config import (
+    SegmentPlan,
+    TargetingConfig,
+    TargetingError,
+    validate_config,
+)
+from segmentation.targeting.export import (
+    SummaryContext,
+    default_key_columns,
+    neutralise,
     summary_html,
     summary_markdown,
     target_list,
     to_csv_bytes,
     to_excel_bytes,
-    validate_config,
-    with_defaults,
-    zone,
 )
+from segmentation.targeting.measures import segment_measures
+from segmentation.targeting.plan import initial_config, plan_targeting, with_defaults
+from segmentation.targeting.scores import score_segments, zone
 
 # Six customers in two segments; orders run from 1 Jan to 31 Dec 2025 (middle: 2 Jul 2025).
 CUSTOMERS = pd.DataFrame(

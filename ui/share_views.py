@@ -50,7 +50,7 @@ LINK_CHECKED = "share_link_checked"
 VIEW = "share_view"  # last known page settings, kept when a page's widgets are not drawn
 LOADED_PROJECT = "share_loaded_project"
 DIGESTS = "share_label_digests"  # segmentation title → (labels object, labels_digest)
-TARGET_CONFIG = "target_config"  # ui.target_views' key (read here to avoid importing the page)
+TARGET_CONFIG = "target_config"  # ui.target_state's key (read here to avoid importing the page)
 RULE_DRAFTS = "rule_drafts"
 VIEW_PREFIXES = ("seg_", "rule_", "rfm_", "map_", "persona_", "cmp_", "mon_")
 SAFE_VALUE_TYPES = frozenset(
@@ -232,8 +232,8 @@ def _apply(project: Project, data: CustomerData) -> list[str]:
 def _apply_targeting(targeting: Any) -> None:
     if targeting is None:
         return
-    from segmentation.targeting.targeting import TargetingConfig
-    from ui.target_views import load_config
+    from segmentation.targeting.config import TargetingConfig
+    from ui.target_state import load_config
 
     # Inputs from another version are skipped: the Target page then starts from its defaults.
     with contextlib.suppress(TypeError, ValueError, KeyError):

@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from segmentation.charts.style import PALETTE, titled_layout
-from segmentation.targeting.targeting import CRITERIA, CRITERIA_BY_KEY, response_revenue
+from segmentation.targeting.budget import response_revenue
+from segmentation.targeting.config import CRITERIA, CRITERIA_BY_KEY
 
 ZONE_COLOURS = {"Invest": "#dcfce7", "Selective": "#fef9c3", "Harvest": "#fee2e2"}
 ZONE_TEXT = {"Invest": "#15803d", "Selective": "#a16207", "Harvest": "#b91c1c"}
