@@ -45,15 +45,13 @@ from segmentation.describing.comparison import (
     kpi_table,
 )
 from segmentation.describing.persona_report import personas_html, personas_markdown
-from segmentation.describing.personas import Persona, PersonaConfig, PersonaSet, build_personas
+from segmentation.describing.persona_types import Persona, PersonaConfig, PersonaSet
+from segmentation.describing.personas import build_personas
 from segmentation.errors import AggregationError, DataLoadError, SchemaError, SegmentationError
-from segmentation.targeting.targeting import (
-    TargetingConfig,
-    TargetingPlan,
-    plan_targeting,
-    segment_measures,
-    target_list,
-)
+from segmentation.targeting.config import TargetingConfig
+from segmentation.targeting.export import target_list
+from segmentation.targeting.measures import segment_measures
+from segmentation.targeting.plan import TargetingPlan, plan_targeting
 
 __all__ = [
     "BASES",

@@ -14,25 +14,25 @@ from scipy import stats
 
 from segmentation import load_sample
 from segmentation.data.schema import infer_schema
-from segmentation.describing.persona_report import personas_html, personas_markdown
-from segmentation.describing.personas import (
-    MIX_ELEMENTS,
-    MIX_RULES,
+from segmentation.describing.marketing_mix import MIX_ELEMENTS, MIX_RULES
+from segmentation.describing.persona_names import (
     NO_TRAITS_NAME,
-    PersonaConfig,
-    PersonaError,
-    adjust_p_values,
-    average_ranks,
-    build_personas,
-    cohens_h,
     generated_names,
     has_default_names,
-    likelihood,
+    with_persona_names,
+)
+from segmentation.describing.persona_report import personas_html, personas_markdown
+from segmentation.describing.persona_stats import (
+    adjust_p_values,
+    average_ranks,
+    cohens_h,
     mann_whitney,
     proportion_tests,
     rank_biserial_to_d,
-    with_persona_names,
 )
+from segmentation.describing.persona_traits import likelihood
+from segmentation.describing.persona_types import PersonaConfig, PersonaError
+from segmentation.describing.personas import build_personas
 from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
 from segmentation.segmenting.features import default_feature_config, prepare_features
 from segmentation.segmenting.segments import UNASSIGNED, make_segmentation

@@ -160,7 +160,7 @@ def test_loading_the_sample_types_it_as_a_full_reading_would() -> None:
     """load_sample re-types only the order measures and numeric columns after the merge; the
     table and schema must equal those of re-inferring every column (content hashes, the
     shipped k diagnostics and shared links depend on them)."""
-    from segmentation import dataset
+    from segmentation.data import dataset
     from segmentation.data.loading import load_table
     from segmentation.data.schema import infer_schema
 

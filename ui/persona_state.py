@@ -14,14 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
-from segmentation.describing.personas import (
-    PersonaConfig,
-    PersonaSet,
-    build_personas,
+from segmentation.describing.persona_names import (
     has_default_names,
     with_names,
     with_persona_names,
 )
+from segmentation.describing.persona_types import PersonaConfig, PersonaSet
+from segmentation.describing.personas import build_personas
 from segmentation.segmenting.segments import Segmentation
 from ui.cache import BoundedCache, data_key
 

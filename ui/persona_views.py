@@ -9,8 +9,9 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from segmentation.data.words import column_words
+from segmentation.describing.marketing_mix import MIX_RULES
 from segmentation.describing.persona_report import BASE_TITLES, personas_html, personas_markdown
-from segmentation.describing.personas import MIX_RULES, Persona, PersonaSet
+from segmentation.describing.persona_types import Persona, PersonaSet
 from segmentation.segmenting.segments import Segmentation
 from ui import persona_state
 from ui import segments_state as seg

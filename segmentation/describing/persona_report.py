@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from html import escape
 
 from segmentation.data.words import column_words
-from segmentation.describing.personas import Persona, PersonaSet
+from segmentation.describing.persona_types import Persona, PersonaSet
 
 BASE_TITLES = {
     "demographic": "Demographic",
