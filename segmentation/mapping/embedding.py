@@ -1,6 +1,6 @@
 """A 2-D or 3-D map of customers: UMAP on the features a segmentation was made from.
 
-Speed decisions, measured in ``bench/run.py`` (see bench/RESULTS.md):
+Speed decisions, measured in ``bench/map.py`` (see bench/RESULTS.md):
 
 * Nearest neighbours come from scikit-learn (exact) and are handed to UMAP as
   ``precomputed_knn``. umap-learn's own NN-descent spends ~50 s compiling on the first call in a

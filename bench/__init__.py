@@ -1,0 +1,1 @@
+"""Benchmarks of segmentation/: run them with ``python bench/run.py`` (see bench/README.md)."""
