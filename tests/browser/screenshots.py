@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
                         wait_for_app(page, settle_ms=500)
                         _fit_viewport_to_content(page, args.width)
                         wait_for_app(page, settle_ms=0)
+                        # widgets show grey skeletons until their code has loaded
+                        page.locator('[data-testid="stSkeleton"]').first.wait_for(
+                            state="detached", timeout=60_000
+                        )
                         target = args.out / screenshot_name(app_page)
                         page.screenshot(path=str(target), full_page=True)
                         print(_display(target))
