@@ -18,7 +18,6 @@ from segmentation.describing.comparison import (
     ComparisonConfig,
     ComparisonError,
     Group,
-    adjust_p_values,
     compare_features,
     crosstab,
     group_values,
@@ -28,6 +27,7 @@ from segmentation.describing.comparison import (
     standardised_means,
     unique_group_names,
 )
+from segmentation.describing.comparison_stats import adjust_p_values
 from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 

@@ -23,7 +23,7 @@ from segmentation.describing.profiles import SegmentOverview, segment_overview
 from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
 from segmentation.segmenting.diagnostics import KDiagnostics, choose_k
 from segmentation.segmenting.features import default_feature_config, prepare_features
-from segmentation.segmenting.rfm import find_rfm_columns, rf_grid, rfm_scores
+from segmentation.segmenting.rfm_scoring import find_rfm_columns, rf_grid, rfm_scores
 from segmentation.segmenting.segments import make_segmentation
 
 

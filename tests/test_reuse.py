@@ -15,7 +15,8 @@ from segmentation.data.schema import infer_schema
 from segmentation.mapping.selection import selection_segmentation
 from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
 from segmentation.segmenting.features import FeatureConfig, prepare_features
-from segmentation.segmenting.rfm import RfmColumns, rfm_segmentation
+from segmentation.segmenting.rfm import rfm_segmentation
+from segmentation.segmenting.rfm_scoring import RfmColumns
 from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rules_segmentation
 from segmentation.sharing.reuse import (
     AssignError,

@@ -13,17 +13,17 @@ from hypothesis import strategies as st
 
 from segmentation.data.dataset import load_sample
 from segmentation.data.schema import ColumnProfile, Schema
-from segmentation.segmenting.rfm import (
-    DEFAULT_RFM_TABLE,
+from segmentation.segmenting.rfm import rfm_from_settings, rfm_segment, rfm_segmentation
+from segmentation.segmenting.rfm_scoring import (
     RfmColumns,
     RfmError,
-    RfmRule,
     find_rfm_columns,
     rf_grid,
-    rfm_from_settings,
     rfm_scores,
-    rfm_segment,
-    rfm_segmentation,
+)
+from segmentation.segmenting.rfm_table import (
+    DEFAULT_RFM_TABLE,
+    RfmRule,
     rfm_table_from_records,
     rfm_table_to_records,
     shadowed_rules,
@@ -56,7 +56,7 @@ def scores_frame(cells) -> pd.DataFrame:
 
 def segment_of_every_cell(table) -> dict[tuple[int, int, int], str]:
     """The segment name of a customer with each of the 125 score combinations."""
-    from segmentation.segmenting.rfm import assign_rfm_segments
+    from segmentation.segmenting.rfm_table import assign_rfm_segments
 
     labels = assign_rfm_segments(scores_frame(EVERY_CELL), table)
     names = {i: rule.name for i, rule in enumerate(table)} | {UNASSIGNED: "Other"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation.segmenting.rfm import DEFAULT_RFM_TABLE, rfm_table_to_records
+from segmentation.segmenting.rfm_table import DEFAULT_RFM_TABLE, rfm_table_to_records
 from ui.rfm_views import RECORDS as RFM_RECORDS
 
 ROOT = Path(__file__).resolve().parent.parent

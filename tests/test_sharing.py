@@ -14,7 +14,8 @@ from segmentation import load_sample
 from segmentation.mapping.selection import selection_segmentation
 from segmentation.segmenting.clustering import ClusterConfig, cluster_customers
 from segmentation.segmenting.features import default_feature_config, prepare_features
-from segmentation.segmenting.rfm import find_rfm_columns, rfm_segmentation
+from segmentation.segmenting.rfm import rfm_segmentation
+from segmentation.segmenting.rfm_scoring import find_rfm_columns
 from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rules_segmentation
 from segmentation.sharing.projects import (
     FORMAT,

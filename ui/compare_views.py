@@ -31,7 +31,8 @@ from segmentation.describing.comparison import (
     standardised_means,
     unique_group_names,
 )
-from segmentation.segmenting.rfm import find_rfm_columns, rfm_segmentation
+from segmentation.segmenting.rfm import rfm_segmentation
+from segmentation.segmenting.rfm_scoring import find_rfm_columns
 from segmentation.segmenting.segments import Segmentation
 from ui import segments_state as seg
 from ui.cache import BoundedCache

@@ -10,12 +10,10 @@ import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
 from segmentation.charts.segments import rf_heatmap
-from segmentation.segmenting.rfm import (
+from segmentation.segmenting.rfm import rfm_segment
+from segmentation.segmenting.rfm_scoring import RfmColumns, find_rfm_columns, rf_grid
+from segmentation.segmenting.rfm_table import (
     DEFAULT_RFM_TABLE,
-    RfmColumns,
-    find_rfm_columns,
-    rf_grid,
-    rfm_segment,
     rfm_table_from_records,
     rfm_table_to_records,
 )

@@ -258,7 +258,9 @@ def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
                 raise
             return pd.Series(UNASSIGNED, index=typed.index, dtype="int64")
     if model.method == "rfm":
-        from segmentation.segmenting.rfm import assign_rfm_segments, rfm_from_settings, rfm_scores
+        from segmentation.segmenting.rfm import rfm_from_settings
+        from segmentation.segmenting.rfm_scoring import rfm_scores
+        from segmentation.segmenting.rfm_table import assign_rfm_segments
 
         columns, table = rfm_from_settings(model.settings)
         return assign_rfm_segments(rfm_scores(typed, columns), table)
