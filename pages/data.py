@@ -25,10 +25,12 @@ data_views.render_report_details(data)
 
 st.subheader("Columns")
 st.caption(
-    "Each column's detected type, its role and its segmentation base. Change a role or base in "
-    "the table; the app checks the change before using it."
+    "Each column's detected type, its meaning (and why), its role and its segmentation base. "
+    "Change a meaning, role or base in the table; the app checks the change before using it."
 )
+data_views.render_customer_key(data)
 data_views.render_column_editor(data)
+data_views.render_meaning_glossary()
 
 st.subheader("Customers")
 data_views.render_preview(data)

@@ -14,6 +14,7 @@ from segmentation import (
     schema_from_table,
     with_schema,
 )
+from segmentation.data.dataset import customer_key_sentence
 from segmentation.data.orders import CUSTOMER_COLUMNS
 
 
@@ -141,3 +142,48 @@ def test_column_table_lists_every_column(sample) -> None:
     table = column_table(sample.schema)
     assert list(table["column"]) == list(sample.customers.columns)
     assert isinstance(table, pd.DataFrame)
+
+
+def test_a_meaning_edit_applies_like_a_role_edit(sample) -> None:
+    table = column_table(sample.schema)
+    assert {"meaning", "meaning_reason", "label"} <= set(table.columns)
+    table.loc[table["column"] == "occupation", "meaning"] = "free_text"
+    edited = with_schema(sample, schema_from_table(sample.schema, table))
+    occupation = edited.schema.column("occupation")
+    assert (occupation.meaning, occupation.meaning_reason) == ("free_text", "set by hand")
+    assert occupation.role == "ignore" and "occupation" not in edited.schema.features()
+    assert sample.schema.column("occupation").meaning == "other"
+
+
+def _stamped_customers():
+    rows = [f"C{i},{30 + i % 9},{1710498151 + 86_400 * i},North" for i in range(30)]
+    text = "customer_id,age,stamp,region\n" + "\n".join(rows) + "\n"
+    return customers_from_table(load_table(text.encode(), "c.csv"))
+
+
+def test_a_date_meaning_set_by_hand_reads_the_column_as_dates() -> None:
+    data = _stamped_customers()
+    assert data.schema.column("stamp").kind == "numeric"  # not named like a date
+    table = column_table(data.schema)
+    table.loc[table["column"] == "stamp", "meaning"] = "signup_date"
+    edited = with_schema(data, schema_from_table(data.schema, table))
+    assert edited.schema.column("stamp").kind == "datetime"
+    assert edited.customers["stamp"].iloc[0] == pd.Timestamp("2024-03-15 10:22:31")
+
+
+def test_a_date_meaning_for_values_that_are_no_dates_is_refused() -> None:
+    data = _stamped_customers()
+    table = column_table(data.schema)
+    table.loc[table["column"] == "region", "meaning"] = "order_date"
+    with pytest.raises(SchemaError, match=r"'region' cannot be the order date: its values are not"):
+        with_schema(data, schema_from_table(data.schema, table))
+
+
+def test_the_page_says_which_column_identifies_customers_and_why(sample) -> None:
+    assert customer_key_sentence(sample) == (
+        "Customers are identified by 'customer_id' (customer key): name 'customer_id' reads as "
+        "customer key; 6,000 customers, one row each."
+    )
+    rows = [f"{20 + i},North" for i in range(12)]
+    numbered = customers_from_table(load_table(customers_csv(rows, header="age,region"), "n.csv"))
+    assert "no column of the file identifies customers" in customer_key_sentence(numbered)

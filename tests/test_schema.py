@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from segmentation import infer_schema
-from segmentation.data.schema import is_id_name, normalise_name, suggest_base
+from segmentation.data.schema import ColumnProfile, is_id_name, normalise_name, suggest_base
+from segmentation.errors import SchemaError
 
 
 def typed_column(values: list[object], name: str = "value", rows: int | None = None):
@@ -181,3 +182,72 @@ def test_schema_round_trips_to_records() -> None:
     assert records[1]["name"] == "age" and records[1]["kind"] == "numeric"
     edited = schema.with_column("age", base="other")
     assert edited.column("age").base == "other" and schema.column("age").base == "demographic"
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("MntWines", "Spend on wines"),
+        ("NumWebPurchases", "Web purchases"),
+        ("TotalCharges", "Total charges"),
+        ("Created at", "Order date"),
+        ("recency_days", "Days since the last order"),
+        ("CUST_ID", "Customer ID"),
+        ("pet_type", "Pet type"),
+    ],
+)
+def test_every_column_gets_a_label_in_plain_words(name: str, label: str) -> None:
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], name: ["1", "2", "3"]})
+    assert infer_schema(frame).schema.column(name).label == label
+
+
+def test_every_column_gets_a_meaning_and_its_reason() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(12)],
+            "Email": [f"c{i}@example.com" for i in range(12)],
+            "TotalCharges": [f"{10 + i}.5" for i in range(12)],
+            "age": [str(20 + i) for i in range(12)],
+        }
+    )
+    schema = infer_schema(frame).schema
+    assert [(c.meaning, c.meaning_reason.split(" and ")[0]) for c in schema.columns] == [
+        ("customer_key", "name 'customer_id' reads as customer key"),
+        ("email", "name 'Email'"),
+        ("customer_value", "name 'TotalCharges'"),
+        ("other", "no pattern in the name or values matched"),
+    ]
+    assert schema.of_meaning("customer_value") == ("TotalCharges",)
+
+
+def test_the_customer_id_chosen_without_a_customer_name_says_why() -> None:
+    frame = pd.DataFrame({"ID": ["5524", "2174", "4141"], "Income": ["58138", "46344", "71613"]})
+    column = infer_schema(frame).schema.column("ID")
+    assert (column.role, column.meaning) == ("id", "customer_key")
+    assert column.meaning_reason == "the first id column ('ID') whose values never repeat"
+
+
+def test_a_meaning_set_by_hand_takes_personal_data_out_of_the_features() -> None:
+    frame = pd.DataFrame(
+        {"customer_id": [f"C{i}" for i in range(30)], "handle": [f"user{i % 9}" for i in range(30)]}
+    )
+    schema = infer_schema(frame).schema
+    assert schema.column("handle").role == "feature"
+    edited = schema.with_column_meaning("handle", "internal_id")
+    handle = edited.column("handle")
+    assert (handle.meaning, handle.meaning_reason, handle.role) == (
+        "internal_id",
+        "set by hand",
+        "ignore",
+    )
+    assert "personal data" in handle.note
+    assert schema.column("handle").meaning == "other"  # the original is untouched
+    with pytest.raises(SchemaError, match="'spend' is not a column meaning"):
+        schema.with_column_meaning("handle", "spend")
+
+
+def test_records_carry_meaning_reason_and_label() -> None:
+    schema = infer_schema(pd.DataFrame({"customer_id": ["a", "b"], "qty": ["3", "4"]})).schema
+    record = schema.to_records()[1]
+    assert {k: record[k] for k in ("meaning", "label")} == {"meaning": "other", "label": "Quantity"}
+    assert ColumnProfile("x", "numeric", "feature", "other", 0.0, 1, ()).label == "X"

@@ -255,3 +255,15 @@ def test_clusters_of_a_rule_filtered_population_rebuild_on_the_same_customers(sa
     rebuilt = _rebuilt(sample, original)
     assert len(rebuilt.labels) == len(population) < len(sample.customers)
     assert labels_digest(rebuilt.labels) == labels_digest(original.labels)
+
+
+def test_a_project_remembers_column_meanings_and_older_files_keep_the_detected_ones(sample):
+    edited = sample.schema.with_column_meaning("occupation", "free_text")
+    roles = column_roles(edited)
+    assert roles["occupation"] == {"role": "ignore", "base": "demographic", "meaning": "free_text"}
+    restored = apply_column_roles(sample.schema, roles)
+    assert restored.column("occupation").meaning == "free_text"
+    assert restored.column("occupation").role == "ignore"
+    older = apply_column_roles(sample.schema, {"occupation": {"role": "ignore", "base": "other"}})
+    assert older.column("occupation").meaning == "other"  # as detected
+    assert older.column("monetary").meaning == "customer_value"

@@ -15,6 +15,8 @@ from segmentation import (
     schema_from_table,
     with_schema,
 )
+from segmentation.data.dataset import customer_key_sentence
+from segmentation.data.meanings import MEANING_KEYS, MEANINGS, meaning_of
 from ui import state
 from ui.messages import flash
 
@@ -26,6 +28,27 @@ BASE_HELP = {
     "psychographic": "what they value: lifestyle, attitudes, interests",
     "other": "not assigned to a base",
 }
+MEANING_HELP = (
+    "What the column holds, from one vocabulary (customer key, e-mail, order date, customer "
+    "value, consent, country …), detected from its name and values. Personal data (e-mail, "
+    "phone, name, street, platform ids) is never a feature. Change it when the app got it "
+    "wrong: a date meaning reads the column as dates."
+)
+EDITABLE = ["meaning", "role", "base"]
+# the meaning and its reason side by side, where a first look at the table reaches
+COLUMN_ORDER = (
+    "column",
+    "label",
+    "meaning",
+    "meaning_reason",
+    "type",
+    "role",
+    "base",
+    "missing",
+    "distinct",
+    "examples",
+    "note",
+)
 KIND_WORDS = {
     "id": "identifier",
     "numeric": "number",
@@ -277,8 +300,14 @@ def render_report_details(data: CustomerData) -> None:
         st.markdown("\n".join(f"- {note}" for note in report.read_notes))
 
 
+def render_customer_key(data: CustomerData) -> None:
+    """One line: which column identifies customers, and why."""
+    st.markdown(f":material/badge: {customer_key_sentence(data)}")
+
+
 def render_column_editor(data: CustomerData) -> None:
-    """The per-column report with editable role and base; edits are checked before they apply."""
+    """The per-column report with editable meaning, role and base; edits are checked before
+    they apply."""
     table = column_table(data.schema)
     table["type"] = table["type"].map(KIND_WORDS)
     version = st.session_state.setdefault("column_editor_version", 0)
@@ -288,10 +317,11 @@ def render_column_editor(data: CustomerData) -> None:
         key=f"columns_{data.source.content_sha256[:12]}_{version}",
         hide_index=True,
         width="stretch",
-        disabled=["column", "type", "missing", "distinct", "examples", "note"],
+        disabled=[c for c in table.columns if c not in EDITABLE],
+        column_order=COLUMN_ORDER,
         column_config=_editor_columns(),
     )
-    changed = edited[["role", "base"]].ne(table[["role", "base"]]).any(axis=None)
+    changed = edited[EDITABLE].ne(table[EDITABLE]).any(axis=None)
     if not changed:
         return
     try:
@@ -305,20 +335,33 @@ def render_column_editor(data: CustomerData) -> None:
 def _editor_columns() -> dict[str, object]:
     config = st.column_config
     return {
-        "column": config.TextColumn("Column", help="Column name in your file."),
-        "type": config.TextColumn("Type", help="Detected from the values."),
+        "column": config.TextColumn("Column", help="Column name in your file.", pinned=True),
+        "label": config.TextColumn(
+            "In plain words", help="How every page names this column.", width=150
+        ),
+        "type": config.TextColumn("Type", help="Detected from the values.", width=80),
+        "meaning": config.SelectboxColumn(
+            "Meaning",
+            options=list(MEANING_KEYS),
+            format_func=lambda key: meaning_of(key).label,
+            required=True,
+            help=MEANING_HELP,
+            width=140,
+        ),
         "role": config.SelectboxColumn(
             "Role",
             options=list(ROLES),
             required=True,
             help="id: identifies customers (exactly one column). feature: a trait to segment by. "
             "ignore: left out of segmentation.",
+            width=75,
         ),
         "base": config.SelectboxColumn(
             "Base",
             options=list(BASES),
             required=True,
             help="Segmentation base: " + "; ".join(f"{b}: {h}" for b, h in BASE_HELP.items()),
+            width=105,
         ),
         "missing": config.ProgressColumn(
             "Missing",
@@ -326,17 +369,30 @@ def _editor_columns() -> dict[str, object]:
             min_value=0.0,
             max_value=1.0,
             help="Share of customers with no value.",
+            width=90,
         ),
         "distinct": config.NumberColumn(
-            "Distinct", format="localized", help="Number of different values."
+            "Distinct", format="localized", help="Number of different values.", width=75
         ),
         "examples": config.TextColumn("Examples", help="A few values from the column."),
+        "meaning_reason": config.TextColumn(
+            "Why this meaning",
+            help="What in the column's name or values gave its meaning ('set by hand' after an "
+            "edit).",
+            width=290,
+        ),
         "note": config.TextColumn(
-            "Why",
-            help="The reason for a suggested role, when it needs "
-            "a check (e.g. why a column is ignored).",
+            "Why this role",
+            help="The reason for a suggested role, when it needs a check (e.g. why a column is "
+            "ignored).",
         ),
     }
+
+
+def render_meaning_glossary() -> None:
+    """The vocabulary of column meanings, each with its plain description."""
+    with st.expander(":material/menu_book: What the meanings mean"):
+        st.markdown("\n".join(f"- **{m.label}**: {m.description}" for m in MEANINGS))
 
 
 def render_preview(data: CustomerData) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from segmentation.data.dates import read_dates
 from segmentation.data.loading import LoadedTable, load_table
+from segmentation.data.meanings import DATE_MEANINGS, MEANING_KEYS, meaning_of
 from segmentation.data.orders import (
     CUSTOMER_COLUMNS,
     Exclusion,
@@ -147,10 +149,30 @@ def _combined_hash(*digests: str) -> str:
 
 
 def with_schema(data: CustomerData, schema: Schema) -> CustomerData:
-    """The same data with the user's edits to column roles and bases, after checking them."""
+    """The same data with the user's edits to column meanings, roles and bases, after checking
+    them; a column given a date meaning is read as dates (any format the app can read)."""
     _check_schema_edit(data, schema)
-    report = replace(data.report, warnings=_column_warnings(data.customers, schema))
-    return replace(data, schema=schema, report=report)
+    customers, schema = _dates_for_meanings(data.customers, schema)
+    report = replace(data.report, warnings=_column_warnings(customers, schema))
+    return replace(data, customers=customers, schema=schema, report=report)
+
+
+def _dates_for_meanings(frame: pd.DataFrame, schema: Schema) -> tuple[pd.DataFrame, Schema]:
+    """Columns whose meaning is a date but whose values are not yet dates, read as dates."""
+    for column in schema.columns:
+        if column.meaning not in DATE_MEANINGS or column.kind == "datetime":
+            continue
+        reading = read_dates(frame[column.name], column.name)
+        if reading is None:
+            examples = ", ".join(repr(e) for e in column.examples) or "no values"
+            raise SchemaError(
+                f"Column '{column.name}' cannot be the {meaning_of(column.meaning).label}: its "
+                f"values are not dates in a format the app reads (e.g. {examples}). Choose "
+                "another meaning, or export the column as dates such as 2024-03-15."
+            )
+        frame = frame.assign(**{column.name: reading.values})
+        schema = schema.with_column(column.name, kind="datetime")
+    return frame, schema
 
 
 def _check_schema_edit(data: CustomerData, schema: Schema) -> None:
@@ -159,6 +181,11 @@ def _check_schema_edit(data: CustomerData, schema: Schema) -> None:
             raise SchemaError(
                 f"Column '{column.name}' has role '{column.role}' and base '{column.base}'; roles "
                 f"are {', '.join(ROLES)} and bases are {', '.join(BASES)}."
+            )
+        if column.meaning not in MEANING_KEYS:
+            raise SchemaError(
+                f"Column '{column.name}' has the meaning '{column.meaning}', which is not in the "
+                f"vocabulary: {', '.join(MEANING_KEYS)}. Choose one of those."
             )
     ids = [c.name for c in schema.columns if c.role == "id"]
     if len(ids) != 1:
@@ -180,26 +207,53 @@ def column_table(schema: Schema) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "column": [c.name for c in schema.columns],
+            "label": [c.label for c in schema.columns],
             "type": [c.kind for c in schema.columns],
+            "meaning": [c.meaning for c in schema.columns],
             "role": [c.role for c in schema.columns],
             "base": [c.base for c in schema.columns],
             "missing": [c.missing_share for c in schema.columns],
             "distinct": [c.n_unique for c in schema.columns],
             "examples": [", ".join(c.examples) for c in schema.columns],
+            "meaning_reason": [c.meaning_reason for c in schema.columns],
             "note": [c.note for c in schema.columns],
         }
     )
 
 
 def schema_from_table(schema: Schema, edited: pd.DataFrame) -> Schema:
-    """Apply the role and base columns of an edited :func:`column_table` to the schema."""
+    """Apply the meaning, role and base columns of an edited :func:`column_table` to the
+    schema; a changed meaning is set by hand and may take the column out of the features."""
     roles = dict(zip(edited["column"], edited["role"], strict=True))
     bases = dict(zip(edited["column"], edited["base"], strict=True))
     columns = tuple(
         replace(c, role=str(roles.get(c.name, c.role)), base=str(bases.get(c.name, c.base)))
         for c in schema.columns
     )
-    return Schema(columns)
+    edited_schema = Schema(columns)
+    if "meaning" in edited:
+        for name, meaning in zip(edited["column"], edited["meaning"], strict=True):
+            if name in schema.names and meaning != schema.column(name).meaning:
+                edited_schema = edited_schema.with_column_meaning(name, str(meaning))
+    return edited_schema
+
+
+def customer_key_sentence(data: CustomerData) -> str:
+    """One line saying which column identifies customers and why.
+
+    >>> print(customer_key_sentence(load_sample()))  # doctest: +ELLIPSIS
+    Customers are identified by 'customer_id' (customer key): name 'customer_id' reads as ...
+    """
+    id_column = data.schema.id_column
+    if id_column is None or id_column not in data.schema.names:
+        return "No column identifies customers, so they are numbered by row."
+    column = data.schema.column(id_column)
+    meaning = meaning_of(column.meaning).label
+    why = column.meaning_reason or column.note
+    return (
+        f"Customers are identified by '{column.name}' ({meaning}): {why}; "
+        f"{data.report.n_customers:,} customers, one row each."
+    )
 
 
 def _one_row_per_customer(
@@ -213,7 +267,10 @@ def _one_row_per_customer(
         frame = frame.assign(**{GENERATED_ID: [f"{i + 1}" for i in range(len(frame))]})
         frame = frame[[GENERATED_ID, *typed.frame.columns]]
         schema = infer_schema(frame, one_row_per_customer=True).schema
-        schema = _force_id(schema, GENERATED_ID)
+        schema = _force_id(schema, GENERATED_ID).with_column(
+            GENERATED_ID, meaning_reason="no column of the file identifies customers, so the "
+            "rows are numbered"
+        )  # fmt: skip
         warnings.append(
             "No customer id column was found, so customers are numbered by row. If "
             "a column identifies customers, set its role to 'id' below."
@@ -238,6 +295,9 @@ def _force_id(schema: Schema, id_column: str) -> Schema:
     for column in schema.columns:
         if column.name == id_column:
             column = replace(column, role="id", base="other", note="identifies each customer")
+            if column.meaning in ("other", "internal_id"):
+                why = "the column chosen as customer id"
+                column = replace(column, meaning="customer_key", meaning_reason=why)
         elif column.role == "id":
             column = replace(column, role="ignore", note="an identifier, not a customer trait")
         columns.append(column)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from segmentation.data.dates import read_dates
 from segmentation.data.schema import Schema, TypedTable, normalise_name
 from segmentation.errors import AggregationError
 
@@ -176,9 +177,10 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
 def _order_lines(frame: pd.DataFrame, columns: OrderColumns) -> pd.DataFrame:
     """The lines as customer, order, date and value, after checking the mapped columns."""
     _require_columns(frame, columns)
-    date = frame[columns.order_date]
-    if not pd.api.types.is_datetime64_any_dtype(date):
+    reading = read_dates(frame[columns.order_date], columns.order_date)  # a hand mapping too
+    if reading is None:
         raise AggregationError(_not_kind_message(frame, columns.order_date, "dates", "order date"))
+    date = reading.values
     value = _line_value(frame, columns)
     customer = frame[columns.customer_id].astype("string")
     if columns.order_id is not None:

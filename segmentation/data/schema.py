@@ -1,7 +1,9 @@
-"""Deciding what each column is: its type, its role and its segmentation base.
+"""Deciding what each column is: its type, its meaning, its role and its segmentation base.
 
 Types are decided per column from its values (not per cell), working on the distinct values of a
-column so that a 500,000-row file costs about as much as its vocabulary.
+column so that a 500,000-row file costs about as much as its vocabulary. Dates are read by
+:mod:`segmentation.data.dates`, meanings detected by :mod:`segmentation.data.meanings` and labels
+written by :mod:`segmentation.data.words`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,23 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from segmentation.data.bases import suggest_base
+from segmentation.data.dates import read_number_dates, read_text_dates
+from segmentation.data.meanings import (
+    SAMPLE_SIZE,
+    ColumnEvidence,
+    MeaningGuess,
+    detect_meaning,
+    meaning_of,
+    written_as_text,
+)
+from segmentation.data.words import column_label, normalise_name
 from segmentation.errors import SchemaError
 
 KINDS = ("id", "numeric", "categorical", "boolean", "datetime", "text", "empty")
 ROLES = ("id", "feature", "ignore")
 BASES = ("demographic", "geographic", "behavioral", "psychographic", "other")
+SET_BY_HAND = "set by hand"
 PLACEHOLDERS = frozenset(
     {
         "",
@@ -48,211 +62,19 @@ _ID_NAME = re.compile(
     r"(^|\s)(id|ids|key|uuid|guid|code|no|nr|num|number)$|^(customer|client|member|user|account)$"
 )
 _CUSTOMER_WORDS = ("customer", "cust", "client", "member", "user", "account", "buyer", "shopper")
-_DATE_NAME = re.compile(r"(date|day|time|dt|when|period|month|signup|joined|created|since|at$)")
-_CURRENCY = re.compile(r"[$€£¥₹]|\b(usd|eur|gbp|chf|cad|aud)\b", re.IGNORECASE)
+# currency symbols and codes; the (?i) flag keeps the pattern within pyarrow's regex engine
+_CURRENCY = r"(?i)[$€£¥₹]|\b(usd|eur|gbp|chf|cad|aud)\b"
+_FLAGS = _TRUE | _FALSE
+# spaces (no-break and thin ones too, thousands separators in some locales) and quotes, written
+# out: pandas runs a pattern with \s in Python, one value at a time, instead of in pyarrow
+_SPACES = "[ \t\n\r\x0b\x0c\xa0\u2009\u202f']"
+# what is left of a number once currency signs, spaces, quotes, brackets and % are dropped
+_NOT_DIGITS = re.compile(r"(?i)[$€£¥₹\s\u00a0'()%]|\b(usd|eur|gbp|chf|cad|aud)\b")
+_READABLE = re.compile(r"(?i)[-+]?(\d[\d.,]*|[.,]\d+)(e[-+]?\d+)?|[-+]?(inf|infinity)")
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+HEAD_SIZE = 500  # distinct values the quick checks look at
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
-_DATE_SHAPE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
-_YMD = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
-_ISO_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y/%m/%d",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y.%m.%d",
-)
-_DAY_FIRST = (
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d.%m.%Y",
-    "%d.%m.%Y %H:%M",
-    "%d-%m-%Y",
-    "%d-%m-%Y %H:%M",
-    "%d/%m/%y",
-    "%d/%m/%y %H:%M",
-    "%d.%m.%y",
-)
-_MONTH_FIRST = (
-    "%m/%d/%Y",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m-%d-%Y",
-    "%m-%d-%Y %H:%M",
-    "%m/%d/%y",
-    "%m/%d/%y %H:%M",
-)
-_BASE_WORDS: dict[str, tuple[str, ...]] = {
-    "demographic": (
-        "age",
-        "gender",
-        "sex",
-        "genre",
-        "income",
-        "salary",
-        "occupation",
-        "job",
-        "profession",
-        "education",
-        "marital",
-        "household",
-        "children",
-        "kids",
-        "family",
-        "lifecycle",
-        "life stage",
-        "birth",
-        "born",
-        "generation",
-        "ethnicity",
-        "religion",
-    ),
-    "geographic": (
-        "region",
-        "country",
-        "state",
-        "city",
-        "town",
-        "zip",
-        "postcode",
-        "postal",
-        "density",
-        "urban",
-        "rural",
-        "language",
-        "timezone",
-        "time zone",
-        "county",
-        "province",
-        "territory",
-        "location",
-        "address",
-        "area",
-        "market",
-        "latitude",
-        "longitude",
-        "lat",
-        "lon",
-        "continent",
-        "district",
-    ),
-    "behavioral": (
-        "loyalty",
-        "tier",
-        "status",
-        "channel",
-        "email",
-        "open",
-        "click",
-        "benefit",
-        "benefits",
-        "pet",
-        "recency",
-        "frequency",
-        "monetary",
-        "order",
-        "orders",
-        "spend",
-        "spending",
-        "amount",
-        "revenue",
-        "sales",
-        "purchase",
-        "quantity",
-        "qty",
-        "price",
-        "tenure",
-        "visit",
-        "session",
-        "basket",
-        "return",
-        "usage",
-        "plan",
-        "subscription",
-        "opt",
-        "product",
-        "category",
-        "value",
-        "aov",
-        "days",
-        "transactions",
-        "invoice",
-        "stock",
-        "items",
-        "cds",
-        "dollar",
-        "churn",
-        "score",
-        "points",
-        "redemption",
-        "coupon",
-        "discount",
-    ),
-    "psychographic": (
-        "lifestyle",
-        "values",
-        "attitude",
-        "interest",
-        "interests",
-        "hobby",
-        "hobbies",
-        "personality",
-        "opinion",
-        "belief",
-        "motivation",
-        "cares",
-        "sensitive",
-        "prefers",
-        "identity",
-        "passion",
-        "pays more",
-        "is family",
-        "environment",
-        "sustainab",
-        "social",
-        "trend",
-    ),
-}
-_CONTACT_NAMES = frozenset(
-    {
-        "name",
-        "first name",
-        "last name",
-        "full name",
-        "customer name",
-        "email",
-        "e mail",
-        "email address",
-        "phone",
-        "phone number",
-        "mobile",
-        "address",
-        "street",
-        "street address",
-        "surname",
-        "given name",
-    }
-)
-_GEO_VALUES = frozenset(
-    {
-        "urban",
-        "suburban",
-        "rural",
-        "exurban",
-        "north",
-        "south",
-        "east",
-        "west",
-        "midwest",
-        "northeast",
-        "united kingdom",
-        "germany",
-        "france",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -261,7 +83,9 @@ class ColumnProfile:
 
     ``kind`` is the detected type, ``role`` whether it identifies customers (id), describes them
     (feature) or is left out (ignore), ``base`` the segmentation base it belongs to, and ``note``
-    the reason for a suggestion the user may want to check.
+    the reason for a suggestion the user may want to check. ``meaning`` is what the column holds
+    in the vocabulary of :mod:`segmentation.data.meanings`, ``meaning_reason`` why, and ``label``
+    the column's name in plain words.
     """
 
     name: str
@@ -272,6 +96,13 @@ class ColumnProfile:
     n_unique: int
     examples: tuple[str, ...]
     note: str = ""
+    meaning: str = "other"
+    meaning_reason: str = ""
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", column_label(self.name))
 
 
 @dataclass(frozen=True)
@@ -303,10 +134,31 @@ class Schema:
             c.name for c in self.columns if c.role == "feature" and (base is None or c.base == base)
         )
 
+    def of_meaning(self, meaning: str) -> tuple[str, ...]:
+        """Names of the columns of one meaning, in order."""
+        return tuple(c.name for c in self.columns if c.meaning == meaning)
+
     def with_column(self, name: str, **changes: str) -> Schema:
         """A copy with one column's role, base or kind changed."""
         self.column(name)
         return Schema(tuple(replace(c, **changes) if c.name == name else c for c in self.columns))
+
+    def with_column_meaning(self, name: str, meaning: str, reason: str = SET_BY_HAND) -> Schema:
+        """A copy with one column's meaning set (by hand unless ``reason`` says otherwise); a
+        column given a personal meaning stops being a feature.
+
+        >>> contact = ColumnProfile("contact", "categorical", "feature", "other", 0, 9, ())
+        >>> schema = Schema((contact,))
+        >>> edited = schema.with_column_meaning("contact", "email")
+        >>> edited.column("contact").meaning, edited.column("contact").role
+        ('email', 'ignore')
+        """
+        implied = meaning_of(meaning)
+        column = self.column(name)
+        changes = {"meaning": meaning, "meaning_reason": reason}
+        if implied.role == "ignore" and column.role == "feature":
+            changes |= {"role": "ignore", "note": _meaning_note(meaning)}
+        return self.with_column(name, **changes)
 
     def to_records(self) -> list[dict[str, object]]:
         """One JSON-friendly dict per column (what a saved project carries)."""
@@ -320,6 +172,9 @@ class Schema:
                 "n_unique": c.n_unique,
                 "examples": list(c.examples),
                 "note": c.note,
+                "meaning": c.meaning,
+                "meaning_reason": c.meaning_reason,
+                "label": c.label,
             }
             for c in self.columns
         ]
@@ -334,8 +189,20 @@ class TypedTable:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """A column read as one kind: its typed values, a note on the reading, the share of distinct
+    present values read as that kind, and a sample of distinct values as written."""
+
+    values: pd.Series
+    kind: str
+    note: str = ""
+    share: float = 1.0
+    sample: tuple[str, ...] | None = None
+
+
 def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) -> TypedTable:
-    """Convert each column to its detected type and suggest its role and segmentation base.
+    """Convert each column to its detected type and suggest its meaning, role and base.
 
     Parameters
     ----------
@@ -347,34 +214,30 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
     --------
     >>> raw = pd.DataFrame({"CustomerID": ["007", "012", "013"], "Spend": ["$1,200", "N/A", "7"]})
     >>> typed = infer_schema(raw)
-    >>> [(c.name, c.kind, c.role) for c in typed.schema.columns]
-    [('CustomerID', 'id', 'id'), ('Spend', 'numeric', 'feature')]
+    >>> [(c.name, c.kind, c.role, c.meaning) for c in typed.schema.columns]
+    [('CustomerID', 'id', 'id', 'customer_key'), ('Spend', 'numeric', 'feature', 'customer_value')]
     >>> typed.frame["CustomerID"].tolist(), typed.frame["Spend"].tolist()
     (['007', '012', '013'], [1200, <NA>, 7])
+    >>> typed.schema.column("Spend").meaning_reason
+    "name 'Spend' and all values are numbers"
     """
-    columns: dict[str, pd.Series] = {}
-    kinds: dict[str, str] = {}
-    notes: list[str] = []
-    for name in frame.columns:
-        values, kind, note = _convert_column(frame[name], str(name))
-        columns[name], kinds[name] = values, kind
-        if note:
-            notes.append(note)
-    typed = pd.DataFrame(columns, index=frame.index)
-    id_column = _choose_customer_id(typed, kinds)
+    readings = {name: _convert_column(column, str(name)) for name, column in frame.items()}
+    typed = pd.DataFrame({name: r.values for name, r in readings.items()}, index=frame.index)
+    kinds = {name: r.kind for name, r in readings.items()}
+    id_column, id_reason = _choose_customer_id(typed, kinds)
     if one_row_per_customer is None:
         one_row_per_customer = id_column is None or not typed[id_column].duplicated().any()
-    profiles = tuple(
-        _profile(typed[name], name, kinds[name], name == id_column, one_row_per_customer)
-        for name in typed.columns
-    )
-    return TypedTable(typed, Schema(profiles), tuple(notes))
-
-
-def normalise_name(name: str) -> str:
-    """A column name in lower-case words: 'CustomerID' → 'customer id'."""
-    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", str(name))
-    return " ".join(re.sub(r"[^0-9a-zA-Z]+", " ", spaced).lower().split())
+    profiles = []
+    for name, reading in readings.items():  # reading.values: typed[name] costs in wide frames
+        guess = _detect(name, reading, one_row_per_customer)
+        if name == id_column and guess.meaning in ("other", "internal_id"):
+            guess = MeaningGuess("customer_key", id_reason)
+        is_id = name == id_column
+        profiles.append(
+            _profile(reading.values, name, reading.kind, guess, is_id, one_row_per_customer)
+        )
+    notes = tuple(r.note for r in readings.values() if r.note)
+    return TypedTable(typed, Schema(tuple(profiles)), notes)
 
 
 def is_id_name(name: str) -> bool:
@@ -383,12 +246,22 @@ def is_id_name(name: str) -> bool:
     return bool(_ID_NAME.search(words)) and not re.search(r"zip|post|area|phone|mobile", words)
 
 
-def _convert_column(raw: pd.Series, name: str) -> tuple[pd.Series, str, str]:
-    """Return the typed values of a column, its kind and a note on the conversion."""
+def _detect(name: str, reading: _Reading, customers: bool) -> MeaningGuess:
+    if reading.kind == "empty":
+        return MeaningGuess("other", "every value is missing")
+    values, sample = reading.values, reading.sample
+    if sample is None:
+        sample = tuple(str(v) for v in values.dropna().head(SAMPLE_SIZE).tolist())
+    evidence = ColumnEvidence(str(name), reading.kind, sample, values, reading.share, customers)
+    return detect_meaning(evidence)
+
+
+def _convert_column(raw: pd.Series, name: str) -> _Reading:
+    """The typed values of a column, its kind, a note on the conversion and value evidence."""
     if pd.api.types.is_bool_dtype(raw):
-        return raw.astype("boolean"), "boolean", ""
+        return _Reading(raw.astype("boolean"), "boolean")
     if pd.api.types.is_datetime64_any_dtype(raw):
-        return raw, "datetime", ""
+        return _Reading(raw, "datetime")
     if pd.api.types.is_numeric_dtype(raw):
         return _convert_numbers(raw, name)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -400,29 +273,24 @@ def _convert_column(raw: pd.Series, name: str) -> tuple[pd.Series, str, str]:
     return _convert_text(codes, pd.Series(cleaned, dtype="string"), name, raw.index)
 
 
-def _convert_numbers(raw: pd.Series, name: str) -> tuple[pd.Series, str, str]:
+def _convert_numbers(raw: pd.Series, name: str) -> _Reading:
     values = pd.to_numeric(raw, errors="coerce")
     present = values.dropna()
     if present.empty:
-        return values.astype("Float64"), "empty", ""
+        return _Reading(values.astype("Float64"), "empty")
     as_text = _integral_text(present)
-    if (
-        as_text is not None
-        and _YMD.match(str(as_text.iloc[0]))
-        and _DATE_NAME.search(normalise_name(name))
-    ):
-        parsed = pd.to_datetime(
-            values.astype("Int64").astype("string"), format="%Y%m%d", errors="coerce"
-        )
-        if parsed.notna().sum() == len(present):
-            return parsed, "datetime", f"'{name}' read as dates written as YYYYMMDD numbers."
+    shown = as_text if as_text is not None else present
+    sample = tuple(str(v) for v in shown.head(SAMPLE_SIZE).tolist())
+    dates = read_number_dates(values, name)
+    if dates is not None:
+        return _Reading(dates.values, "datetime", dates.note, dates.share, sample)
     if as_text is not None and is_id_name(name):
-        return values.astype("Int64").astype("string"), "id", ""
+        return _Reading(values.astype("Int64").astype("string"), "id", sample=sample)
     if set(present.unique()) <= {0, 1} and present.nunique() == 2:
-        return values.astype("Int64").astype("boolean"), "boolean", ""
+        return _Reading(values.astype("Int64").astype("boolean"), "boolean", sample=sample)
     if as_text is not None:
-        return values.astype("Int64"), "numeric", ""
-    return values.astype("float64"), "numeric", ""
+        return _Reading(values.astype("Int64"), "numeric", sample=sample)
+    return _Reading(values.astype("float64"), "numeric", sample=sample)
 
 
 def _integral_text(present: pd.Series) -> pd.Series | None:
@@ -432,54 +300,56 @@ def _integral_text(present: pd.Series) -> pd.Series | None:
     return present.astype("int64").astype("string")
 
 
-def _convert_text(
-    codes: np.ndarray, uniques: pd.Series, name: str, index: pd.Index
-) -> tuple[pd.Series, str, str]:
+def _convert_text(codes: np.ndarray, uniques: pd.Series, name: str, index: pd.Index) -> _Reading:
     def expand(converted: pd.Series) -> pd.Series:
         if not len(converted):
             return pd.Series(pd.NA, index=index, dtype=converted.dtype)
         return pd.Series(converted.array.take(codes, allow_fill=True), index=index)
 
-    present = uniques.dropna()
+    present = uniques  # distinct values from factorize: never missing
     if present.empty:
-        return expand(uniques.astype("string")), "empty", ""
-    lowered = set(present.str.lower()) if len(present) <= _FLAG_SPELLINGS else set()
-    if lowered <= (_TRUE | _FALSE) and len(lowered) > 1 and lowered & _TRUE and lowered & _FALSE:
+        return _Reading(expand(uniques.astype("string")), "empty")
+    # the first distinct values as Python strings: the quick checks below cost less on a list
+    # than one pandas string operation does on any column
+    head = [str(v) for v in present.head(HEAD_SIZE).tolist()]
+    sample = tuple(head[:SAMPLE_SIZE])
+    if _is_flag_column(present, head):
         flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in _TRUE)
-        return expand(flags.astype("boolean")), "boolean", ""
-    id_like = is_id_name(name)
-    if not id_like:
-        dates, note = _parse_dates(uniques, present, name)
-        if dates is not None:
-            return expand(dates), "datetime", note
-        numbers, note = _parse_numbers(uniques, present, name)
-        if numbers is not None:
-            return expand(numbers), "numeric", note
-    if id_like:
+        return _Reading(expand(flags.astype("boolean")), "boolean", sample=sample)
+    if is_id_name(name):
         stripped = uniques.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-        return expand(stripped), "id", ""
-    return expand(uniques), _text_or_categorical(present), ""
+        return _Reading(expand(stripped), "id", sample=sample)
+    dates = read_text_dates(uniques, name, head=head)
+    if dates is not None:
+        return _Reading(expand(dates.values), "datetime", dates.note, dates.share, sample)
+    if not written_as_text(name, head):
+        numbers, note, share = _parse_numbers(uniques, present, head, name)
+        if numbers is not None:
+            return _Reading(expand(numbers), "numeric", note, share, sample)
+    return _Reading(expand(uniques), _text_or_categorical(present), sample=sample)
+
+
+def _is_flag_column(present: pd.Series, head: list[str]) -> bool:
+    """Whether the distinct values are yes/no words, both kinds present (yes/no, true/false)."""
+    if len(present) > _FLAG_SPELLINGS or any(v.lower() not in _FLAGS for v in head):
+        return False
+    lowered = set(present.str.lower()) if len(present) > len(head) else {v.lower() for v in head}
+    return lowered <= _FLAGS and len(lowered) > 1 and bool(lowered & _TRUE and lowered & _FALSE)
 
 
 def _parse_numbers(
-    uniques: pd.Series, present: pd.Series, name: str
-) -> tuple[pd.Series | None, str]:
-    if _surely_not_numbers(present):
-        return None, ""
-    cleaned = uniques.str.replace(_CURRENCY, "", regex=True).str.replace(
-        r"[\s\u00a0']", "", regex=True
-    )
-    cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True).str.rstrip("%")
-    decimal_comma = cleaned.str.match(_DECIMAL_COMMA).sum()
-    thousands = cleaned.str.match(_THOUSANDS).sum()
-    if decimal_comma > thousands:
-        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        cleaned = cleaned.str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(cleaned, errors="coerce")
+    uniques: pd.Series, present: pd.Series, head: list[str], name: str
+) -> tuple[pd.Series | None, str, float]:
+    if _surely_not_numbers(head, len(present)):
+        return None, "", 0.0
+    numbers = None
+    if all(_PLAIN_NUMBER.fullmatch(v) for v in head):  # plain numbers need no cleaning
+        numbers = pd.to_numeric(uniques, errors="coerce")
+    if numbers is None or numbers.notna().sum() < len(present):
+        numbers = _clean_numbers(uniques)
     parsed = numbers.notna().sum()
     if parsed < 0.95 * len(present) or parsed == 0:
-        return None, ""
+        return None, "", 0.0
     if len(numbers.dropna()) and np.all(np.mod(numbers.dropna().to_numpy(), 1) == 0):
         numbers = numbers.astype("Int64")
     note = ""
@@ -489,56 +359,38 @@ def _parse_numbers(
             f"'{name}': {len(present) - parsed} distinct values are not numbers "
             f"(e.g. {', '.join(map(repr, bad))}) and were treated as missing."
         )
-    return numbers, note
+    return numbers, note, float(parsed / len(present))
 
 
-def _surely_not_numbers(present: pd.Series, sample: int = 200) -> bool:
-    """Whether so many of the first distinct values have no digit (so can never be read as a
-    number) that the column must miss the 95 % bar anyway: saves parsing long text columns.
+def _clean_numbers(values: pd.Series) -> pd.Series:
+    """Text read as numbers: currency signs, spaces and thousands separators dropped, a decimal
+    comma (1.234,50) recognised from the values, (12.50) read as -12.5."""
+    cleaned = values.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
+    if cleaned.str.startswith("(").any():  # (12.50) is -12.50; pandas' regex with \1 is slow
+        cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    cleaned = cleaned.str.rstrip("%")
+    decimal_comma = cleaned.str.match(_DECIMAL_COMMA).sum()
+    thousands = cleaned.str.match(_THOUSANDS).sum()
+    if decimal_comma > thousands:
+        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        cleaned = cleaned.str.replace(",", "", regex=False)
+    return pd.to_numeric(cleaned, errors="coerce")
 
-    >>> _surely_not_numbers(pd.Series(["Anna", "Ben", "Carla", "7"]))
+
+def _surely_not_numbers(head: list[str], n_present: int) -> bool:
+    """Whether so many of the first distinct values cannot be read as a number, however they
+    are cleaned, that the column must miss the 95 % bar anyway: saves cleaning text columns.
+
+    >>> _surely_not_numbers(["Anna", "Ben", "Carla", "7"], 4)
     True
-    >>> _surely_not_numbers(pd.Series(["12", "7", "1,200", "$5", "(3.5)"]))
+    >>> _surely_not_numbers(["user7@example.com", "A0012", "B0013", "7"], 4)
+    True
+    >>> _surely_not_numbers(["12", "7", "1,200", "$5", "(3.5)", "1.234,50", "12%", "-inf"], 8)
     False
     """
-    head = present.head(sample)
-    digitless = ~head.str.contains(r"\d", regex=True) & ~head.str.contains("inf", case=False)
-    return int(digitless.sum()) > 0.05 * len(present)
-
-
-def _parse_dates(uniques: pd.Series, present: pd.Series, name: str) -> tuple[pd.Series | None, str]:
-    sample = present.head(500)
-    if _YMD.match(str(sample.iloc[0])) and _DATE_NAME.search(normalise_name(name)):
-        formats: tuple[str, ...] = ("%Y%m%d",)
-    elif sample.str.match(_DATE_SHAPE).mean() < 0.95:
-        return None, ""
-    elif sample.str.match(r"^\d{4}").mean() >= 0.5:
-        formats = _ISO_FORMATS
-    else:
-        formats = _DAY_FIRST + _MONTH_FIRST
-    shares = {
-        fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean() for fmt in formats
-    }
-    best = max(shares, key=lambda fmt: (shares[fmt], fmt in _MONTH_FIRST))
-    if shares[best] < 0.95:
-        return None, ""
-    parsed = pd.to_datetime(uniques, format=best, errors="coerce")
-    if parsed.notna().sum() < 0.95 * len(present):
-        return None, ""
-    return parsed, _date_note(name, best, shares)
-
-
-def _date_note(name: str, chosen: str, shares: dict[str, float]) -> str:
-    if chosen in _DAY_FIRST or chosen in _MONTH_FIRST:
-        rival = _MONTH_FIRST if chosen in _DAY_FIRST else _DAY_FIRST
-        order = "day first" if chosen in _DAY_FIRST else "month first"
-        if max(shares[f] for f in rival) >= shares[chosen]:
-            return (
-                f"'{name}': no day above 12 in the data, so day and month cannot be told "
-                f"apart; read as {order}. Check a few dates in the preview."
-            )
-        return f"'{name}' read as dates written {order} (decided from values such as day 13–31)."
-    return ""
+    unreadable = sum(not _READABLE.fullmatch(_NOT_DIGITS.sub("", v)) for v in head[:200])
+    return unreadable > 0.05 * n_present
 
 
 def _text_or_categorical(present: pd.Series) -> str:
@@ -546,36 +398,46 @@ def _text_or_categorical(present: pd.Series) -> str:
     return "text" if len(present) > 50 and mean_length >= 25 else "categorical"
 
 
-def _choose_customer_id(typed: pd.DataFrame, kinds: dict[str, str]) -> str | None:
+def _choose_customer_id(typed: pd.DataFrame, kinds: dict[str, str]) -> tuple[str | None, str]:
+    """The column that identifies customers, and why it was chosen."""
     candidates = [name for name, kind in kinds.items() if kind == "id"]
     if not candidates:
-        return None
+        return None, ""
     for name in candidates:
         if any(word in normalise_name(name) for word in _CUSTOMER_WORDS):
-            return name
+            return name, f"name '{name}' says it identifies customers"
     uniques = [name for name in candidates if not typed[name].dropna().duplicated().any()]
-    return (uniques or candidates)[0]
+    if uniques:
+        return uniques[0], f"the first id column ('{uniques[0]}') whose values never repeat"
+    return candidates[0], f"the first id column ('{candidates[0]}'); no id column is unique"
 
 
 def _profile(
-    values: pd.Series, name: str, kind: str, is_customer_id: bool, one_row_per_customer: bool
+    values: pd.Series,
+    name: str,
+    kind: str,
+    guess: MeaningGuess,
+    is_customer_id: bool,
+    one_row_per_customer: bool,
 ) -> ColumnProfile:
     present = values.dropna()
     n_unique = int(present.nunique())
     missing_share = float(values.isna().mean()) if len(values) else 0.0
     role, note = _suggest_role(
-        present, name, kind, is_customer_id, n_unique, missing_share, one_row_per_customer
+        present, kind, guess.meaning, is_customer_id, n_unique, missing_share, one_row_per_customer
     )
-    contact = normalise_name(name) in _CONTACT_NAMES
-    base = "other" if role == "id" or contact else suggest_base(name, present)
-    examples = tuple(_example_text(v) for v in present.iloc[:2000].drop_duplicates().head(3))
-    return ColumnProfile(name, kind, role, base, missing_share, n_unique, examples, note)
+    base = _suggest_base(name, present, guess.meaning, role)
+    firsts = list(dict.fromkeys(present.iloc[:2000].tolist()))[:3]
+    examples = tuple(_example_text(v) for v in firsts)
+    return ColumnProfile(
+        name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
+    )
 
 
 def _suggest_role(
     present: pd.Series,
-    name: str,
     kind: str,
+    meaning: str,
     is_customer_id: bool,
     n_unique: int,
     missing_share: float,
@@ -587,12 +449,14 @@ def _suggest_role(
         return "ignore", "every value is missing"
     if n_unique == 1:
         return "ignore", f"the same value ({_example_text(present.iloc[0])}) in every row"
+    if meaning_of(meaning).role == "ignore" and meaning != "free_text":
+        return "ignore", _meaning_note(meaning)
     if kind == "id":
         return "ignore", "an identifier (of orders or products), not a customer trait"
     if kind == "text":
         return "ignore", "free text: too varied to group customers by"
-    if normalise_name(name) in _CONTACT_NAMES:
-        return "ignore", "a personal contact detail, not a trait to segment by"
+    if meaning == "free_text":
+        return "ignore", _meaning_note(meaning)
     if missing_share > 0.6:
         return "ignore", f"{missing_share:.0%} of values are missing"
     near_unique = len(present) >= 20 and n_unique >= 0.8 * len(present)
@@ -601,23 +465,24 @@ def _suggest_role(
     return "feature", ""
 
 
-def suggest_base(name: str, present: pd.Series | None = None) -> str:
-    """The segmentation base a column most likely belongs to, from its name and values."""
-    words = f" {normalise_name(name)} "
-    for base in ("psychographic", "demographic", "geographic", "behavioral"):
-        if any(_word_in(words, word) for word in _BASE_WORDS[base]):
-            return base
-    if present is not None and present.dtype == "string":
-        lowered = set(present.head(200).str.lower())
-        if lowered and len(lowered & _GEO_VALUES) >= max(1, len(lowered) // 2):
-            return "geographic"
-    return "other"
+def _meaning_note(meaning: str) -> str:
+    """Why a column of this meaning is left out of the analysis."""
+    implied = meaning_of(meaning)
+    if meaning == "internal_id":
+        return "a platform's internal id (personal data): kept for the target list only"
+    if implied.personal:
+        return f"a personal contact detail ({implied.label}): kept for the target list only"
+    if meaning == "free_text":
+        return "free text: too varied to group customers by"
+    return f"{implied.label}: a detail of orders, not a customer trait"
 
 
-def _word_in(padded_name: str, word: str) -> bool:
-    if word.endswith("ab"):  # stems such as "sustainab" match the start of a word
-        return f" {word}" in padded_name
-    return f" {word} " in padded_name
+def _suggest_base(name: str, present: pd.Series, meaning: str, role: str) -> str:
+    implied = meaning_of(meaning)
+    if role == "id" or implied.personal:
+        return "other"
+    base = suggest_base(name, present)
+    return implied.base if base == "other" and implied.base else base
 
 
 def _example_text(value: object) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from segmentation.data.schema import Schema
-from segmentation.data.words import COLUMN_WORDS, name_words
+from segmentation.data.words import column_words
 from segmentation.describing.persona_types import PersonaConfig
 
 PROFILE_KINDS = ("numeric", "categorical", "boolean", "datetime")
@@ -50,7 +50,7 @@ def describe_columns(frame: pd.DataFrame, schema: Schema, names: Sequence[str]) 
             profile.kind, "category"
         )
         style = "date" if kind == "date" else "plain"  # numbers: decided from their values
-        words = COLUMN_WORDS.get(name_words(name), name_words(name))
+        words = column_words(name)
         columns.append(Column(name, words, profile.base, kind, style))
     return columns
 

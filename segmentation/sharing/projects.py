@@ -104,7 +104,8 @@ class Project:
     Attributes
     ----------
     data : where the customers came from.
-    columns : role and base per column name (``{"age": {"role": "feature", "base": ...}}``).
+    columns : role, base and meaning per column name (``{"age": {"role": "feature", ...}}``;
+        files made before meanings existed have no meaning).
     segmentations : the session's segmentations, in the order they were made.
     active : title of the segmentation every page works on.
     notes : persona notes: segmentation title → segment id (text) → note.
@@ -169,16 +170,22 @@ def record_segmentation(
 
 
 def column_roles(schema: Schema) -> dict[str, dict[str, str]]:
-    """Role and base of every column (names only: no example values, which are customer data)."""
-    return {c.name: {"role": c.role, "base": c.base} for c in schema.columns}
+    """Role, base and meaning of every column (names only: no example values, which are
+    customer data)."""
+    return {c.name: {"role": c.role, "base": c.base, "meaning": c.meaning} for c in schema.columns}
 
 
 def apply_column_roles(schema: Schema, roles: Mapping[str, Mapping[str, str]]) -> Schema:
-    """The schema with a project's roles and bases; columns the project does not know keep
-    theirs, and roles for columns the data lacks are ignored."""
+    """The schema with a project's roles, bases and meanings; columns the project does not know
+    keep theirs, roles for columns the data lacks are ignored, and files made before meanings
+    existed keep the detected ones."""
     for name, role in roles.items():
-        if name in schema.names:
-            schema = schema.with_column(name, role=role["role"], base=role["base"])
+        if name not in schema.names:
+            continue
+        meaning = role.get("meaning")
+        if meaning and meaning != schema.column(name).meaning:
+            schema = schema.with_column_meaning(name, meaning)
+        schema = schema.with_column(name, role=role["role"], base=role["base"])
     return schema
 
 
@@ -269,8 +276,7 @@ def _parse_project(document: Mapping[str, Any]) -> Project:
     if info.kind not in DATA_KINDS:
         raise ValueError(f"data kind {info.kind!r} is not one of {', '.join(DATA_KINDS)}")
     columns = {
-        str(name): {"role": str(role["role"]), "base": str(role["base"])}
-        for name, role in dict(document.get("columns", {})).items()
+        str(name): _column_record(role) for name, role in dict(document.get("columns", {})).items()
     }
     records = tuple(_parse_record(item) for item in document.get("segmentations", []))
     notes = {
@@ -287,6 +293,12 @@ def _parse_project(document: Mapping[str, Any]) -> Project:
         None if targeting is None else dict(targeting),
         dict(document.get("view", {})),
     )
+
+
+def _column_record(role: Mapping[str, Any]) -> dict[str, str]:
+    """A column's role and base (required) and meaning (absent from older files)."""
+    record = {"role": str(role["role"]), "base": str(role["base"])}
+    return record | ({"meaning": str(role["meaning"])} if "meaning" in role else {})
 
 
 def _parse_record(item: Mapping[str, Any]) -> SegmentationRecord:

@@ -1,0 +1,176 @@
+"""The segmentation base a column belongs to (demographic, geographic, behavioral,
+psychographic), suggested from the words of its name and, for places, from its values."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from segmentation.data.words import normalise_name
+
+_BASE_WORDS: dict[str, tuple[str, ...]] = {
+    "demographic": (
+        "age",
+        "gender",
+        "sex",
+        "genre",
+        "income",
+        "salary",
+        "occupation",
+        "job",
+        "profession",
+        "education",
+        "marital",
+        "household",
+        "children",
+        "kids",
+        "family",
+        "lifecycle",
+        "life stage",
+        "birth",
+        "born",
+        "generation",
+        "ethnicity",
+        "religion",
+    ),
+    "geographic": (
+        "region",
+        "country",
+        "state",
+        "city",
+        "town",
+        "zip",
+        "postcode",
+        "postal",
+        "density",
+        "urban",
+        "rural",
+        "language",
+        "timezone",
+        "time zone",
+        "county",
+        "province",
+        "territory",
+        "location",
+        "address",
+        "area",
+        "market",
+        "latitude",
+        "longitude",
+        "lat",
+        "lon",
+        "continent",
+        "district",
+    ),
+    "behavioral": (
+        "loyalty",
+        "tier",
+        "status",
+        "channel",
+        "email",
+        "open",
+        "click",
+        "benefit",
+        "benefits",
+        "pet",
+        "recency",
+        "frequency",
+        "monetary",
+        "order",
+        "orders",
+        "spend",
+        "spending",
+        "amount",
+        "revenue",
+        "sales",
+        "purchase",
+        "quantity",
+        "qty",
+        "price",
+        "tenure",
+        "visit",
+        "session",
+        "basket",
+        "return",
+        "usage",
+        "plan",
+        "subscription",
+        "opt",
+        "product",
+        "category",
+        "value",
+        "aov",
+        "days",
+        "transactions",
+        "invoice",
+        "stock",
+        "items",
+        "cds",
+        "dollar",
+        "churn",
+        "score",
+        "points",
+        "redemption",
+        "coupon",
+        "discount",
+    ),
+    "psychographic": (
+        "lifestyle",
+        "values",
+        "attitude",
+        "interest",
+        "interests",
+        "hobby",
+        "hobbies",
+        "personality",
+        "opinion",
+        "belief",
+        "motivation",
+        "cares",
+        "sensitive",
+        "prefers",
+        "identity",
+        "passion",
+        "pays more",
+        "is family",
+        "environment",
+        "sustainab",
+        "social",
+        "trend",
+    ),
+}
+_GEO_VALUES = frozenset(
+    {
+        "urban",
+        "suburban",
+        "rural",
+        "exurban",
+        "north",
+        "south",
+        "east",
+        "west",
+        "midwest",
+        "northeast",
+        "united kingdom",
+        "germany",
+        "france",
+    }
+)
+
+
+def suggest_base(name: str, present: pd.Series | None = None) -> str:
+    """The segmentation base a column most likely belongs to, from its name and values."""
+    words = f" {normalise_name(name)} "
+    for base in ("psychographic", "demographic", "geographic", "behavioral"):
+        if any(_word_in(words, word) for word in _BASE_WORDS[base]):
+            return base
+    if present is not None and present.dtype == "string":
+        lowered = {str(v).lower() for v in present.head(200).tolist()}
+        if lowered and len(lowered & _GEO_VALUES) >= max(1, len(lowered) // 2):
+            return "geographic"
+    return "other"
+
+
+def _word_in(padded_name: str, word: str) -> bool:
+    if word.endswith("ab"):  # stems such as "sustainab" match the start of a word
+        return f" {word}" in padded_name
+    return f" {word} " in padded_name
