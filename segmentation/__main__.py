@@ -1,17 +1,29 @@
-"""Command line: ``python -m segmentation assign MODEL INPUT OUTPUT``.
+"""Command line: ``python -m segmentation assign MODEL INPUT OUTPUT`` and ``predict``.
 
-Applies a segmentation exported from the app ("Download model" on the Monitor page) to a CSV
-file of customers with the same columns, reading it in chunks so files larger than memory
-work, and writes one ``customer id, segment`` row per customer.
+``assign`` applies a segmentation exported from the app ("Download model" on the Monitor
+page) to a CSV file of customers with the same columns, reading it in chunks so files larger
+than memory work, and writes one ``customer id, segment`` row per customer.
+
+``predict INPUT OUTPUT.csv [--as-of DATE] [--horizon-days N]`` reads an orders file as the
+Data page does, fits the BG/NBD and Gamma-Gamma models on the orders up to DATE, writes one
+row of predictions per customer and prints the fitted parameters as one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
 from segmentation.errors import SegmentationError
+from segmentation.predicting.history import read_order_history
+from segmentation.predicting.predictions import (
+    HORIZON_DAYS,
+    PredictionConfig,
+    predict_customers,
+    prediction_file_table,
+)
 from segmentation.sharing.reuse import CHUNK_ROWS, assign_file, load_model
 
 
@@ -36,11 +48,63 @@ def build_parser() -> argparse.ArgumentParser:
         default=CHUNK_ROWS,
         help=f"customers read at a time (default {CHUNK_ROWS:,}); lower it to use less memory",
     )
+    _add_predict(commands)
     return parser
+
+
+def _add_predict(commands: argparse._SubParsersAction) -> None:
+    predict = commands.add_parser(
+        "predict",
+        help="predict each customer's orders, churn risk and value from an orders file",
+        description="Fit the BG/NBD (orders) and Gamma-Gamma (spend) models on the orders of "
+        "INPUT up to --as-of, write one row per customer to OUTPUT and print the fitted "
+        "parameters (per day) as JSON.",
+    )
+    predict.add_argument("input", help="orders file: one row per order or order line")
+    predict.add_argument("output", help="CSV to write: customer key and predictions")
+    predict.add_argument(
+        "--as-of", help="fit on orders up to this day, e.g. 2011-09-30 (default: last order day)"
+    )
+    predict.add_argument(
+        "--horizon-days",
+        type=int,
+        default=HORIZON_DAYS,
+        help=f"days ahead for expected orders and CLV, 30–730 (default {HORIZON_DAYS})",
+    )
+
+
+def predict_main(args: argparse.Namespace) -> int:
+    """``predict``: predictions to OUTPUT, the parameters as JSON on stdout, notes on stderr."""
+    try:
+        config = PredictionConfig(horizon_days=args.horizon_days, as_of=args.as_of)
+        predictions = predict_customers(read_order_history(args.input), config)
+    except SegmentationError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        prediction_file_table(predictions).to_csv(args.output, index=False)
+    except OSError as err:
+        print(
+            f"error: cannot write '{args.output}' ({err.strerror}). Check the folder.",
+            file=sys.stderr,
+        )
+        return 2
+    model = predictions.model
+    print(json.dumps(model.parameters()))
+    print(
+        f"Predicted {len(predictions.customers):,} customers from their orders up to "
+        f"{model.as_of:%Y-%m-%d} over the next {config.horizon_days} days; wrote {args.output}.",
+        file=sys.stderr,
+    )
+    for note in predictions.notes:
+        print(note, file=sys.stderr)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "predict":
+        return predict_main(args)
     if args.chunk_rows < 1:
         print(f"error: --chunk-rows={args.chunk_rows} must be at least 1.", file=sys.stderr)
         return 2

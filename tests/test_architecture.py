@@ -31,9 +31,11 @@ FORBIDDEN_IN_SEGMENTATION = frozenset({"streamlit"})
 FORBIDDEN_IN_PAGES = frozenset({"sklearn", "umap", "scipy"})
 # streamlit functions app.py may call besides the navigation.
 ALLOWED_ST_CALLS_IN_APP = frozenset({"set_page_config"})
-# The stages of the journey, in order: data → segments → map → personas/compare → target →
-# share/monitor; charts draw any stage's values.
-STAGES = ("data", "segmenting", "mapping", "describing", "targeting", "sharing", "charts")
+# The stages of the journey, in order: data → predictions → segments → map → personas/compare →
+# target → share/monitor; charts draw any stage's values.
+STAGES = (
+    "data", "predicting", "segmenting", "mapping", "describing", "targeting", "sharing", "charts"
+)  # fmt: skip
 # Modules at the top of segmentation/: anyone may import errors; __init__ and __main__ are fronts.
 TOP_LEVEL = frozenset({"__init__.py", "__main__.py", "errors.py"})
 MAX_MODULE_LINES = 650
