@@ -514,4 +514,5 @@ def test_cycle_and_length_detectors(tmp_path):
         },
     )
     assert import_cycles(root, "ui") == ["ui.a → ui.b → ui.c → ui.a"]
-    assert long_modules(root) == [f"ui/d.py has {MAX_MODULE_LINES + 1} lines (at most {MAX_MODULE_LINES})"]
+    expected = f"ui/d.py has {MAX_MODULE_LINES + 1} lines (at most {MAX_MODULE_LINES})"
+    assert long_modules(root) == [expected]
