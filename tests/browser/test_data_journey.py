@@ -34,7 +34,7 @@ def test_sample_then_upload_shows_its_quality_report(page: Page, streamlit_serve
     upload(page, "crm_export.csv", CSV.encode("cp1252"))
     expect(page.get_by_text("Active data: crm_export.csv")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("60")
-    expect(page.get_by_text("semicolons")).to_be_visible()
+    expect(page.get_by_text("separated by semicolons")).to_be_visible()
     assert_no_exception(page)
 
 
@@ -106,10 +106,14 @@ def test_changing_a_column_role_in_the_table(page: Page, streamlit_server: str) 
     wait_for_app(page)
     features = page.get_by_test_id("stMetricValue").nth(3)
     expect(features).to_have_text("33")
-    table = page.get_by_test_id("stDataFrame").first  # the Columns table (Role is column 3)
+    table = page.get_by_test_id("stDataFrame").first  # the Columns table
     table.scroll_into_view_if_needed()
     box = table.bounding_box()
-    page.mouse.dblclick(box["x"] + 180, box["y"] + 158)  # Role of the 4th row: age
+    page.mouse.click(box["x"] + 30, box["y"] + 158)  # the 4th row: age
+    # Column, In plain words, Meaning, Why this meaning, Type, then Role: open its editor
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
     option = page.get_by_role("option", name="ignore")
     expect(option).to_be_visible(timeout=10_000)
     option.click()
