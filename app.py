@@ -6,6 +6,7 @@ st.set_page_config(page_title="Segment Studio", page_icon=":material/donut_small
 st.navigation(
     [
         st.Page("pages/data.py", title="Data", icon=":material/table_view:", default=True),
+        st.Page("pages/predict.py", title="Predictions", icon=":material/insights:"),
         st.Page("pages/segments.py", title="Segments", icon=":material/donut_small:"),
         st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:"),
         st.Page("pages/personas.py", title="Personas", icon=":material/badge:"),

@@ -22,6 +22,7 @@ CUSTOMER_COLUMNS = (
     "first_order",
     "last_order",
 )
+ORDER_COLUMNS = ("customer", "date", "value")  # customer key as text, order time, net amount
 MAX_CARRIED_LEVELS = 100
 _AMOUNT = re.compile(r"\b(amount|total|revenue|sales|value|spend|spent|paid|net|gross|sum)\b")
 _QUANTITY = re.compile(r"\b(quantity|qty|units|items|count|number of \w+|pieces)\b")
@@ -57,7 +58,12 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class OrdersSummary:
-    """Customers aggregated from orders, with what was left out and the period covered."""
+    """Customers aggregated from orders, with what was left out and the period covered.
+
+    ``orders`` is the per-order table the customers were aggregated from (:data:`ORDER_COLUMNS`:
+    one row per order, returns included as negative values), for the stages that read single
+    orders (predictions); it is derived from the source, so it is never part of a cache key.
+    """
 
     customers: pd.DataFrame
     n_lines: int
@@ -66,6 +72,7 @@ class OrdersSummary:
     period_start: pd.Timestamp
     period_end: pd.Timestamp
     notes: tuple[str, ...] = ()
+    orders: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 def detect_orders(table: TypedTable) -> OrderColumns | None:
@@ -147,16 +154,16 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
     >>> int(a["frequency"]), float(a["monetary"]), int(a["recency_days"])
     (1, 6.0, 9)
     """
-    lines = _order_lines(table.frame, columns)
+    lines = order_lines(table.frame, columns)
     n_lines = len(table.frame)
-    lines, exclusions = _exclude_unusable(lines, columns.order_id is not None)
+    lines, exclusions = exclude_unusable(lines, columns.order_id is not None)
     if lines.empty:
         raise AggregationError(
             f"No usable order lines are left out of {n_lines:,} ("
             + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
             + "). Check the column mapping: customer id, date and amount must be filled in."
         )
-    orders = _orders(lines)
+    orders = orders_from_lines(lines)
     period_end = lines["date"].max()
     customers = _customer_measures(orders, period_end)
     customers = customers.join(_carried_modes(table.frame, lines, columns.carried))
@@ -171,10 +178,11 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
         lines["date"].min(),
         period_end,
         notes,
+        orders[list(ORDER_COLUMNS)].reset_index(drop=True),
     )
 
 
-def _order_lines(frame: pd.DataFrame, columns: OrderColumns) -> pd.DataFrame:
+def order_lines(frame: pd.DataFrame, columns: OrderColumns) -> pd.DataFrame:
     """The lines as customer, order, date and value, after checking the mapped columns."""
     _require_columns(frame, columns)
     reading = read_dates(frame[columns.order_date], columns.order_date)  # a hand mapping too
@@ -241,7 +249,7 @@ def _row_fingerprint(frame: pd.DataFrame) -> pd.Series:
     return pd.util.hash_pandas_object(frame, index=False)
 
 
-def _exclude_unusable(
+def exclude_unusable(
     lines: pd.DataFrame, has_order_id: bool
 ) -> tuple[pd.DataFrame, list[Exclusion]]:
     """Drop unusable lines, counting each reason; without an order id, identical rows may be
@@ -261,7 +269,9 @@ def _exclude_unusable(
     return lines.drop(columns="_row"), exclusions
 
 
-def _orders(lines: pd.DataFrame) -> pd.DataFrame:
+def orders_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per order of usable lines: customer, order, first date, net value, gross value
+    and returned value."""
     lines = lines.assign(
         gross=lines["value"].clip(lower=0), returned=(-lines["value"]).clip(lower=0)
     )

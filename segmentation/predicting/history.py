@@ -27,14 +27,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.data.dataset import SAMPLE_DIR
+from segmentation.data.dataset import SAMPLE_DIR, CustomerData
 from segmentation.data.loading import load_table
 from segmentation.data.orders import (
+    ORDER_COLUMNS,
     OrderColumns,
-    _exclude_unusable,
-    _order_lines,
-    _orders,
+    OrdersSummary,
     detect_orders,
+    exclude_unusable,
+    order_lines,
+    orders_from_lines,
 )
 from segmentation.data.schema import TypedTable, infer_schema
 from segmentation.predicting.eligibility import PredictionError
@@ -114,17 +116,34 @@ class CustomerInputs:
 
 def order_history(table: TypedTable, columns: OrderColumns) -> OrderHistory:
     """The orders of a typed orders file, made the way the Data page makes them."""
-    # the Data page's own steps, so both count the same orders; they are private to the data
-    # stage, which keeps no per-order table on CustomerData (yet) for this stage to read
-    lines = _order_lines(table.frame, columns)
-    lines, _ = _exclude_unusable(lines, columns.order_id is not None)
+    # the Data page's own steps, so both count the same orders (without its per-customer work)
+    lines = order_lines(table.frame, columns)
+    lines, _ = exclude_unusable(lines, columns.order_id is not None)
     if lines.empty:
         raise PredictionError(
             f"None of the {len(table.frame):,} lines has a customer id, a date and an amount. "
             "Check the column mapping."
         )
-    orders = _orders(lines)[["customer", "date", "value"]]
+    orders = orders_from_lines(lines)[list(ORDER_COLUMNS)]
     return OrderHistory(orders.reset_index(drop=True), columns.customer_id)
+
+
+def data_order_history(data: CustomerData) -> OrderHistory:
+    """The orders the customer table was made from (the sample's, or an orders upload's).
+
+    Raises :class:`PredictionError` for a table of customers without orders, saying how to
+    get predictions.
+    """
+    summary: OrdersSummary | None = data.orders
+    if summary is None or summary.orders is None:
+        raise PredictionError(
+            f"'{data.source.name}' has one row per customer and no orders, so there is no "
+            "history to predict from. Predictions need an orders file: one row per order or "
+            "order line with a customer id, an order date and an amount (an order export of "
+            "your shop or CRM). Upload it on the Data page, where it becomes the customer "
+            "table; the built-in sample has orders too."
+        )
+    return OrderHistory(summary.orders, data.id_column)
 
 
 def load_order_history(data: bytes, file_name: str) -> OrderHistory:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from segmentation.data.dataset import CustomerData
 from segmentation.predicting.bgnbd import (
     BgNbdParams,
     expected_orders,
@@ -27,7 +28,12 @@ from segmentation.predicting.gamma_gamma import (
     expected_order_value,
     fit_gamma_gamma,
 )
-from segmentation.predicting.history import CustomerInputs, OrderHistory, customer_inputs
+from segmentation.predicting.history import (
+    CustomerInputs,
+    OrderHistory,
+    customer_inputs,
+    data_order_history,
+)
 
 HORIZON_DAYS = 365
 MIN_HORIZON_DAYS = 30
@@ -186,6 +192,17 @@ def predict_customers(history: OrderHistory, config: PredictionConfig | None = N
     model = fit_model(inputs)
     scored = score_customers(model, inputs, config)
     return Predictions(scored, model, config, inputs.n_not_scored, inputs.notes())
+
+
+def predict_from_data(data: CustomerData, config: PredictionConfig | None = None) -> Predictions:
+    """:func:`predict_customers` on the orders behind a customer table (the Data page's).
+
+    >>> from segmentation import load_sample
+    >>> predictions = predict_from_data(load_sample())
+    >>> len(predictions.customers) > 5000, predictions.config.horizon_days
+    (True, 365)
+    """
+    return predict_customers(data_order_history(data), config)
 
 
 def score_customers(
