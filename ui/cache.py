@@ -13,6 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import pandas as pd
+
 from segmentation import CustomerData
 
 
@@ -58,3 +60,10 @@ def data_key(data: CustomerData) -> str:
     """A hash of the data's content and its column roles: the key of the caches of its results."""
     payload = data.source.content_sha256 + json.dumps(data.schema.to_records(), default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def content_key(values: pd.Series | pd.DataFrame, index: bool, extra: str = "") -> str:
+    """A sha256 of a table's values (and its index when ``index``): a cache key that, unlike
+    Streamlit's sampled DataFrame hash, changes with any cell."""
+    hashed = pd.util.hash_pandas_object(values, index=index).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + extra.encode()).hexdigest()

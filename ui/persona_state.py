@@ -7,10 +7,8 @@ segment id as text → note) so a saved project can carry them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
-import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
@@ -22,7 +20,7 @@ from segmentation.describing.persona_names import (
 from segmentation.describing.persona_types import PersonaConfig, PersonaSet
 from segmentation.describing.personas import build_personas
 from segmentation.segmenting.segments import Segmentation
-from ui.cache import BoundedCache, data_key
+from ui.cache import BoundedCache, content_key, data_key
 
 NOTES = "persona_notes"
 DETAIL = "persona_detail"
@@ -34,8 +32,7 @@ _PERSONAS = BoundedCache(max_entries=8)
 
 def labels_key(segmentation: Segmentation) -> str:
     """A hash of who is in which segment (customer ids and labels), not of the names."""
-    hashed = pd.util.hash_pandas_object(segmentation.labels, index=True).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()
+    return content_key(segmentation.labels, index=True)
 
 
 def personas(data: CustomerData, segmentation: Segmentation) -> PersonaSet:

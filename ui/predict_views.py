@@ -9,7 +9,6 @@ of the orders' content and the settings (never by Streamlit's sampled DataFrame 
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pandas as pd
@@ -44,7 +43,7 @@ from segmentation.predicting.predictions import (
 from segmentation.segmenting.value_risk import value_risk_rules, value_risk_segmentation
 from ui import rule_views, state
 from ui import segments_state as seg
-from ui.cache import BoundedCache
+from ui.cache import BoundedCache, content_key
 from ui.messages import flash
 
 PERSIST = "session"
@@ -64,8 +63,7 @@ PARAMETER_WORDS = {
 
 def orders_key(history: OrderHistory) -> str:
     """A hash of the orders' content: the cache key of everything fitted on them."""
-    hashed = pd.util.hash_pandas_object(history.orders, index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes() + history.customer_column.encode()).hexdigest()
+    return content_key(history.orders, index=False, extra=history.customer_column)
 
 
 def render_settings(history: OrderHistory) -> tuple[PredictionConfig, HoldoutConfig]:
