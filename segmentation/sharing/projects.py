@@ -111,6 +111,8 @@ class Project:
     notes : persona notes: segmentation title → segment id (text) → note.
     targeting : the Target page's inputs (``TargetingConfig.to_dict()``), if any.
     view : page settings (widget values by key), so each page opens as it was.
+    predictions : the Predictions page's settings and whether its columns were added to the
+        table (``PredictionSettings.to_dict()``); absent from files made before predictions.
     """
 
     data: DataInfo
@@ -120,6 +122,7 @@ class Project:
     notes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     targeting: Mapping[str, Any] | None = None
     view: Mapping[str, Any] = field(default_factory=dict)
+    predictions: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of a project file."""
@@ -133,6 +136,7 @@ class Project:
             "notes": {title: dict(notes) for title, notes in self.notes.items()},
             "targeting": None if self.targeting is None else dict(self.targeting),
             "view": dict(self.view),
+            "predictions": None if self.predictions is None else dict(self.predictions),
         }
 
     @property
@@ -284,6 +288,7 @@ def _parse_project(document: Mapping[str, Any]) -> Project:
         for title, items in dict(document.get("notes", {})).items()
     }
     targeting = document.get("targeting")
+    predictions = document.get("predictions")
     return Project(
         info,
         columns,
@@ -292,6 +297,7 @@ def _parse_project(document: Mapping[str, Any]) -> Project:
         notes,
         None if targeting is None else dict(targeting),
         dict(document.get("view", {})),
+        predictions=None if predictions is None else dict(predictions),
     )
 
 
