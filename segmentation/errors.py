@@ -21,3 +21,7 @@ class SchemaError(SegmentationError):
 
 class AggregationError(SegmentationError):
     """An orders file that cannot be turned into one row per customer."""
+
+
+class JoinError(SegmentationError):
+    """Two customer tables that cannot be joined into one (no key, or no key in common)."""
