@@ -18,12 +18,11 @@ from segmentation import (
     TypedTable,
     customers_from_orders,
     customers_from_table,
-    detect_orders,
-    infer_schema,
     load_sample,
     load_table,
 )
 from segmentation.data.dataset import SAMPLE_DIR
+from segmentation.data.layouts import Layout, detect_layout, infer_with_layout, suggest_orders
 from ui.segments_state import forget_segmentations
 
 EXAMPLE_ORDERS = SAMPLE_DIR / "examples" / "online_retail_excerpt.csv.gz"
@@ -39,6 +38,7 @@ class PendingOrders:
     table: LoadedTable
     typed: TypedTable
     suggested: OrderColumns
+    layout: Layout | None = None  # the platform layout the mapping was pre-filled from
 
 
 @st.cache_data(max_entries=1, show_spinner="Loading the Pet Dynamics sample…")
@@ -90,11 +90,18 @@ def read_upload(data: bytes, file_name: str, max_mb: float) -> CustomerData | Pe
     shows the message and the active data stays as it was.
     """
     table = load_table(data, file_name, max_mb=max_mb)
-    typed = infer_schema(table.frame)
-    suggested = detect_orders(typed)
+    typed, layout = infer_with_layout(table.frame)
+    suggested = suggest_orders(typed)
     if suggested is None:
         return customers_from_table(table, typed)
-    return PendingOrders(table, typed, suggested)
+    return PendingOrders(table, typed, suggested, layout)
+
+
+def customer_layout(data: CustomerData) -> Layout | None:
+    """The platform layout of an uploaded file of customers (a Klaviyo profiles export …)."""
+    if data.source.kind != "upload" or data.source.from_orders:
+        return None
+    return detect_layout(data.schema.names)
 
 
 def aggregate_pending(pending: PendingOrders, columns: OrderColumns) -> CustomerData:
