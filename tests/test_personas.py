@@ -135,7 +135,7 @@ def test_toy_traits_carry_hand_computed_numbers() -> None:
     assert age.effect == pytest.approx(np.sqrt(2) * stats.norm.ppf(0.25))
     assert age.statistic.startswith("rank-biserial r = -0.50")
     assert age.p_adjusted >= age.p_value
-    assert first.generated_name == "Younger Suburban customers"
+    assert first.generated_name == "Younger, suburban customers"
     assert cards.n_tests == 2 * (1 + 2)  # per segment: age, and each of two density levels
 
 
@@ -277,7 +277,7 @@ def test_default_names_are_replaced_by_persona_names() -> None:
         segmentation, build_personas(table.frame, table.schema, segmentation)
     )
     assert not has_default_names(named)
-    assert named.segment_names[0] == "Younger Suburban customers"
+    assert named.segment_names[0] == "Younger, suburban customers"
     assert named.labels is segmentation.labels
 
 

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from segmentation.data.schema import ColumnProfile, Schema, TypedTable, infer_schema
-from segmentation.describing.profiles import find_monetary, segment_overview
+from segmentation.data.meanings import ColumnEvidence, detect_meaning
+from segmentation.describing.profiles import find_monetary, money_source, segment_overview
+from segmentation.predicting.columns import PREDICTED_NOTE
 from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
 
 
@@ -143,7 +145,10 @@ def test_a_segment_without_any_category_value_shows_a_dash() -> None:
 def test_without_a_money_column_there_is_no_revenue() -> None:
     renamed = TOY.frame.rename(columns={"monetary": "points"})
     schema = Schema(
-        tuple(replace(c, name="points") if c.name == "monetary" else c for c in TOY.schema.columns)
+        tuple(
+            replace(c, name="points", meaning="other") if c.name == "monetary" else c
+            for c in TOY.schema.columns
+        )
     )
     segmentation = make_segmentation("Toy", "kmeans", LABELS)
     result = segment_overview(renamed, schema, segmentation)
@@ -151,13 +156,17 @@ def test_without_a_money_column_there_is_no_revenue() -> None:
     assert list(result.sizes.columns) == ["customers", "share"]
 
 
-def schema_of(*columns: tuple[str, str]) -> Schema:
-    return Schema(
-        tuple(
-            ColumnProfile(name, kind, "feature", "behavioral", 0.0, 10, ())
-            for name, kind in columns
+def schema_of(*columns: tuple[str, str] | tuple[str, str, str]) -> Schema:
+    """Columns (name, kind[, meaning]); the meaning defaults to the one detected from the name
+    in a table of customers."""
+    profiles = []
+    for name, kind, *meaning in columns:
+        guess = detect_meaning(ColumnEvidence(name, kind, ("1", "2")))
+        chosen = meaning[0] if meaning else guess.meaning
+        profiles.append(
+            ColumnProfile(name, kind, "feature", "behavioral", 0.0, 10, (), meaning=chosen)
         )
-    )
+    return Schema(tuple(profiles))
 
 
 @pytest.mark.parametrize(
@@ -167,16 +176,22 @@ def schema_of(*columns: tuple[str, str]) -> Schema:
         ((("Revenue", "numeric"),), "Revenue"),
         ((("SALES", "numeric"),), "SALES"),
         ((("total_spend", "numeric"),), "total_spend"),
+        ((("TotalCharges", "numeric"), ("MonthlyCharges", "numeric")), "TotalCharges"),
+        ((("balance", "numeric"),), "balance"),
         # the first name in the preference order wins, whatever the column order
         ((("spend", "numeric"), ("monetary", "numeric")), "monetary"),
         ((("sales", "numeric"), ("revenue", "numeric")), "revenue"),
-        # only numbers count
+        # only numbers of the customer-value meaning count
         ((("spend", "categorical"),), None),
-        ((("amount", "numeric"), ("orders", "numeric")), None),
+        ((("orders", "numeric"),), None),
+        ((("monetary", "numeric", "other"),), None),
+        ((("score", "numeric", "customer_value"),), "score"),
+        # a family of spend columns is summed: no single column
+        ((("MntWines", "numeric"), ("MntFruits", "numeric")), None),
         ((), None),
     ],
 )
-def test_find_monetary(columns: tuple[tuple[str, str], ...], expected: str | None) -> None:
+def test_find_monetary(columns: tuple[tuple[str, ...], ...], expected: str | None) -> None:
     assert find_monetary(schema_of(*columns)) == expected
 
 
@@ -185,6 +200,30 @@ def test_find_monetary(columns: tuple[tuple[str, str], ...], expected: str | Non
 )
 def test_find_monetary_reads_names_like_a_person(name: str) -> None:
     assert find_monetary(schema_of((name, "numeric"))) == name
+
+
+def test_a_meaning_set_by_hand_chooses_the_value_column() -> None:
+    schema = schema_of(("monetary", "numeric"), ("lifetime_points", "numeric"))
+    edited = schema.with_column_meaning("lifetime_points", "customer_value")
+    assert find_monetary(edited) == "lifetime_points"
+    assert find_monetary(schema.with_column_meaning("monetary", "other")) is None
+
+
+def test_a_family_of_spend_columns_is_summed() -> None:
+    schema = schema_of(("MntWines", "numeric"), ("MntFruits", "numeric"), ("Income", "numeric"))
+    source = money_source(schema)
+    assert source is not None
+    assert source.columns == ("MntWines", "MntFruits")
+    assert source.label == "Total spend on wines and fruits"
+    frame = pd.DataFrame({"MntWines": [1.0, None, None], "MntFruits": [2.0, 3.0, None]})
+    assert source.values(frame).tolist()[:2] == [3.0, 3.0]
+    assert math.isnan(source.values(frame).iloc[2])
+
+
+def test_predictions_are_never_revenue() -> None:
+    schema = schema_of(("predicted_clv", "numeric", "customer_value"))
+    schema = schema.with_column("predicted_clv", note=PREDICTED_NOTE)
+    assert money_source(schema) is None
 
 
 def test_log_columns_are_compared_on_a_log_scale() -> None:

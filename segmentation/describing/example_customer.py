@@ -5,6 +5,7 @@ with the values of the columns that set the segment apart first.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -14,9 +15,11 @@ from segmentation.data.schema import Schema
 from segmentation.describing.persona_stats import Column, LevelStats, NumberStats
 from segmentation.describing.persona_traits import format_value
 from segmentation.describing.persona_types import ExampleCustomer, Trait
+from segmentation.describing.value_format import is_personal
 from segmentation.segmenting.segments import Segmentation
 
 EXAMPLE_DETAILS = 6
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def example_customers(
@@ -40,15 +43,33 @@ def example_customers(
         if schema.id_column
         else customers.index.astype("string").to_numpy()
     )
+    personal = personal_key(schema, ids)
     rows = _closest_to_centres(X, codes)
+    words = tuple(r.column.words for r in results)
     found = {}
     for index, row in rows.items():
         details = tuple(
             (r.column.name, _cell_text(customers[r.column.name].iloc[row], r.column))
             for r in results
         )
-        found[index] = ExampleCustomer(str(ids[row]), details)
+        shown = f"Customer #{_row_number(customers, row)}" if personal else ""
+        found[index] = ExampleCustomer(str(ids[row]), details, shown, words)
     return found
+
+
+def personal_key(schema: Schema, ids: np.ndarray) -> bool:
+    """Whether the customer key is personal data (an e-mail, phone or name), so cards name
+    customers by their row instead."""
+    column = schema.id_column
+    if column is not None and is_personal(schema.column(column)):
+        return True
+    sample = [str(v) for v in ids[:200] if v is not None and not pd.isna(v)]
+    return any(_EMAIL.fullmatch(v.strip()) for v in sample)
+
+
+def _row_number(customers: pd.DataFrame, row: int) -> int:
+    label = customers.index[row]
+    return int(label) + 1 if isinstance(label, (int, np.integer)) else row + 1
 
 
 def _closest_to_centres(X: np.ndarray, codes: np.ndarray) -> dict[int, int]:
@@ -100,11 +121,8 @@ def _cell_text(value: object, column: Column) -> str:
     if column.kind == "flag":
         return "yes" if bool(value) else "no"
     if column.kind == "number":
-        return (
-            format_value(float(value), replace(column, style="plain"))
-            if column.style != ("percent")
-            else format_value(float(value), column)
-        )
+        shown = replace(column, style="plain") if column.style == "scale" else column
+        return format_value(float(value), shown)
     return str(value)
 
 
@@ -117,11 +135,16 @@ def example_with_details(
     if example is None:
         return None
     values = dict(example.details)
+    words = dict(zip([c for c, _ in example.details], example.words, strict=False))
     order = [t.column for t in traits] + [r.column.name for r in results]
     chosen = []
     for name in order:
         if name in values and name not in chosen and values[name] != "not recorded":
             chosen.append(name)
+    chosen = chosen[:EXAMPLE_DETAILS]
     return ExampleCustomer(
-        example.customer_id, tuple((n, values[n]) for n in chosen[:EXAMPLE_DETAILS])
+        example.customer_id,
+        tuple((n, values[n]) for n in chosen),
+        example.shown_as,
+        tuple(words.get(n, "") for n in chosen) if words else (),
     )

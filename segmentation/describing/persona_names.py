@@ -7,138 +7,69 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from segmentation.data.words import column_words, name_words
 from segmentation.describing.persona_types import Persona, PersonaSet, Trait
+from segmentation.describing.persona_words import ADJECTIVE, NOUN, PHRASE, Descriptor, descriptor
 from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
 DEFAULT_NAME = "Segment {}"
 SUMMARY_TRAITS = 3
 
-LEVEL_WORDS: dict[str, tuple[str | None, str | None]] = {
-    # level (lower case): (adjective, noun)
-    "dog": ("dog-owning", "dog lovers"),
-    "cat": ("cat-owning", "cat lovers"),
-    "dog and cat": (None, "dog and cat lovers"),
-    "small pet": (None, "small-pet owners"),
-    "fish or bird": (None, "fish and bird keepers"),
-    "retired": ("retired", "retirees"),
-    "student": (None, "students"),
-    "family with kids": (None, "families"),
-    "single": (None, "singles"),
-    "couple, no kids": (None, "couples"),
-    "empty nester": (None, "empty nesters"),
-    "executive": (None, "executives"),
-    "professional": (None, "professionals"),
-    "homemaker": (None, "homemakers"),
-    "quality": ("premium", None),
-    "price & value": ("bargain-hunting", "bargain hunters"),
-    "convenience": ("convenience-seeking", None),
-    "natural ingredients": ("natural-minded", None),
-    "health & vet advice": ("health-minded", None),
-    "hard-core loyal": ("loyal", None),
-    "soft-core loyal": ("fairly loyal", None),
-    "shifting loyal": ("wavering", None),
-    "switcher": ("switching", "switchers"),
-    "lapsed buyer": ("lapsed", None),
-    "first-time buyer": ("first-time", None),
-    "regular buyer": ("regular", None),
-    "occasional buyer": ("occasional", None),
-    "outdoor & active": ("outdoorsy", None),
-    "homebody": ("home-loving", "homebodies"),
-    "busy professional": ("busy", None),
-    "eco-conscious": ("eco-conscious", None),
-    "social & trendy": ("trendy", None),
-    "budget-minded": ("budget-minded", None),
-    "mobile app": ("app-first", None),
-    "in store": ("in-store", None),
-    "website": ("online", None),
-    "phone": ("phone-ordering", None),
-    "midwest": ("Midwestern", None),
-    "northeast": ("Northeastern", None),
-    "south": ("Southern", None),
-    "west": ("Western", None),
-}
-NUMBER_WORDS: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
-    # words in the column name, word when higher, word when lower
-    (("recency",), "lapsed", "recent"),
-    (("days between",), "slow-repeat", "quick-repeat"),
-    (("frequency", "number of orders", "order count", "transactions"), "frequent", "infrequent"),
-    (("order value", "aov", "basket"), "big-basket", "small-basket"),
-    (("monetary", "revenue", "spend", "sales"), "high-spending", "low-spending"),
-    (("tenure",), "long-standing", "new"),
-    (("return",), "returns-prone", None),
-    (("age",), "older", "younger"),
-    (("income", "salary"), "affluent", "lower-income"),
-    (("open", "click"), "email-engaged", "email-quiet"),
-    (("price sensitiv",), "price-sensitive", None),
-    (("quality",), "premium", None),
-    (("sustainab",), "eco-minded", None),
-    (("is family",), "devoted", None),
-    (("signup", "first order", "joined", "since"), "newly joined", "long-time"),
-    (("last order",), "recently active", "lapsed"),
-)
 NO_TRAITS_NAME = "Mainstream customers"
 NAME_LOOKAHEAD = 8  # the second word comes from another base only among the strongest traits
 
 
-def _descriptor(trait: Trait) -> tuple[str | None, str | None]:
-    """(adjective, noun) describing a trait in a name, or (None, None)."""
-    if trait.level is not None:
-        if trait.direction != "more" or trait.label.endswith((": yes", ": no")):
-            return None, None
-        known = LEVEL_WORDS.get(trait.level.lower())
-        if known:
-            return known
-        short = len(trait.level) <= 18 and len(trait.level.split()) <= 2
-        return (trait.level if short and not trait.level[:1].isdigit() else None), None
-    words = name_words(trait.column)
-    for keys, high, low in NUMBER_WORDS:
-        if any(k in words for k in keys):
-            return (high if trait.direction == "higher" else low), None
-    if len(words.split()) <= 2:
-        return f"{'high' if trait.direction == 'higher' else 'low'}-{words.replace(' ', '-')}", None
-    return None, None
-
-
 def persona_name(traits: Sequence[Trait], extra: int = 0) -> str:
-    """A readable name from the most distinctive traits: two describing words and a noun.
+    """A readable name from the most distinctive traits, in the columns' plain words.
 
     The noun comes from the strongest trait that names a kind of customer ("dog lovers",
-    "families"), else "customers"; the first describing word from the strongest trait, the
-    second from another base, so a name is not two ways of saying the same thing. ``extra``
-    adds describing words (to tell apart segments that would share a name).
+    "big wine spenders"), else "customers"; two more traits describe them, the second from
+    another base so a name is not two ways of saying the same thing: describing words go
+    before the noun ("Older, high-income customers"), phrases after "with" ("Older customers
+    with high monthly charges"). ``extra`` adds traits (to tell apart segments that would
+    share a name).
 
     >>> t = Trait("pet", "behavioral", "Dog", "more", .9, .4, 1.0, "", "", 0, 0, "", "", "")
     >>> persona_name([t])
     'Dog lovers'
     """
     noun, noun_trait = "customers", None
-    for trait in traits:
-        found = _descriptor(trait)[1]
-        if found:
-            noun, noun_trait = found, trait
+    for trait in traits[:NAME_LOOKAHEAD]:
+        found = descriptor(trait)
+        if found is not None and found.kind == NOUN:
+            noun, noun_trait = found.text, trait
             break
-    described = [(t, _descriptor(t)[0]) for t in traits if t is not noun_trait]
-    described = [(t, word) for t, word in described if word]
-    chosen: list[tuple[Trait, str]] = []
+    described = [(t, descriptor(t)) for t in traits if t is not noun_trait]
+    usable = [(t, d) for t, d in described if d is not None and d.kind != NOUN]
+    chosen: list[tuple[Trait, Descriptor]] = []
     for wanted in range(2 + extra):
         other_base = wanted == 1 and chosen
-        for trait, word in described[:NAME_LOOKAHEAD]:
-            if _said(word, [w for _, w in chosen]) or _stem(word) in noun.lower():
+        for trait, found in usable[:NAME_LOOKAHEAD]:
+            if _said(found.text, [d.text for _, d in chosen]) or _stem(found.text) in noun:
                 continue
             if other_base and trait.base == chosen[0][0].base:
                 continue
-            chosen.append((trait, word))
+            chosen.append((trait, found))
             break
         else:
             if other_base:  # no other base to draw from: take the next word of any base
-                for trait, word in described:
-                    if not _said(word, [w for _, w in chosen]):
-                        chosen.append((trait, word))
+                for trait, found in usable:
+                    if not _said(found.text, [d.text for _, d in chosen]):
+                        chosen.append((trait, found))
                         break
     if not chosen and noun_trait is None:
         return NO_TRAITS_NAME
-    name = " ".join([*(word for _, word in chosen), noun])
+    return _compose([d for _, d in chosen], noun)
+
+
+def _compose(chosen: Sequence[Descriptor], noun: str) -> str:
+    adjectives = [d.text for d in chosen if d.kind == ADJECTIVE]
+    phrases = [d.text for d in chosen if d.kind == PHRASE]
+    if not adjectives and noun == "customers" and len(phrases) > 1:
+        name = ", ".join(phrases)  # "High monthly charges, short tenure"
+    else:
+        name = " ".join([", ".join(adjectives), noun]).strip()
+        if phrases:
+            name += " with " + _join(phrases)
     return name[0].upper() + name[1:]
 
 
@@ -223,10 +154,13 @@ def _join(parts: Sequence[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _detail_text(column: str, value: str) -> str:
-    """ "total spend 1,775" for numbers and dates, the value alone for categories."""
-    if value[:1].isdigit() or value[:1] in "-–":
-        return f"{column_words(column)} {value}"
+def _detail_text(words: str, value: str) -> str:
+    """ "total spend $1,775" for numbers and dates, "churn: yes" for yes/no, the value alone for
+    categories."""
+    if value in ("yes", "no"):
+        return f"{words}: {value}"
+    if value[:1].isdigit() or value[:1] in "-–$€£¥₹" or value[:2].isupper():
+        return f"{words} {value}"
     return value
 
 
@@ -248,8 +182,10 @@ def write_summary(persona: Persona, monetary: str | None = None) -> str:
     elif persona.caveats:
         sentences.append(persona.caveats[0])
     if persona.example is not None and persona.example.details:
-        shown = ", ".join(_detail_text(c, v) for c, v in persona.example.details[:4])
-        sentences.append(f"A typical member is customer {persona.example.customer_id} ({shown}).")
+        details = persona.example.labelled_details()[:4]
+        shown = ", ".join(_detail_text(w, v) for w, v in details)
+        who = persona.example.name
+        sentences.append(f"A typical member is {who[:1].lower()}{who[1:]} ({shown}).")
     chosen = [m for m in persona.mix if m.trigger]
     if chosen:
         advice = " ".join(m.suggestion for m in chosen[:2])

@@ -17,8 +17,13 @@ import pandas as pd
 from scipy import stats
 
 from segmentation.data.schema import Schema
-from segmentation.data.words import column_words
 from segmentation.describing.persona_types import PersonaConfig
+from segmentation.describing.value_format import (
+    COUNT_MEANINGS,
+    column_style,
+    is_personal,
+    label_words,
+)
 
 PROFILE_KINDS = ("numeric", "categorical", "boolean", "datetime")
 MIN_LEVEL_SHARE = 0.01
@@ -32,42 +37,56 @@ SCALE_MAX_LEVELS = 7
 
 @dataclass(frozen=True)
 class Column:
+    """A described column: its name, its label as it reads in a sentence (``words``), base,
+    kind, the style its values are written in (:mod:`.value_format`), its meaning and, for
+    money, the currency."""
+
     name: str
     words: str
     base: str
     kind: str  # "number", "date", "category", "flag"
-    style: str  # "plain", "percent", "scale", "date"
+    style: str  # "plain", "percent", "scale", "date", "money", "year", "count"
     scale_max: float = 0.0
+    meaning: str = "other"
+    currency: str | None = None
 
 
-def describe_columns(frame: pd.DataFrame, schema: Schema, names: Sequence[str]) -> list[Column]:
+def describe_columns(
+    frame: pd.DataFrame, schema: Schema, names: Sequence[str], currency: str | None = None
+) -> list[Column]:
+    """The columns to describe; personal data (e-mails, names, phones …) never is."""
     columns = []
     for name in names:
         profile = schema.column(name)
-        if profile.kind not in PROFILE_KINDS or name == schema.id_column:
+        if profile.kind not in PROFILE_KINDS or name == schema.id_column or is_personal(profile):
             continue
         kind = {"numeric": "number", "datetime": "date", "boolean": "flag"}.get(
             profile.kind, "category"
         )
-        style = "date" if kind == "date" else "plain"  # numbers: decided from their values
-        words = column_words(name)
-        columns.append(Column(name, words, profile.base, kind, style))
+        style = column_style(profile, frame[name] if kind == "number" else None)
+        words = label_words(profile.label)
+        columns.append(
+            Column(name, words, profile.base, kind, style, 0.0, profile.meaning, currency)
+        )
     return columns
 
 
-def number_style(values: np.ndarray) -> tuple[str, float]:
+def number_style(values: np.ndarray, preset: str = "plain", meaning: str = "") -> tuple[str, float]:
     """ "scale" for 0–10 whole numbers with few values (Likert answers), "percent" for
-    fractions between 0 and 1, else "plain"; and the scale's top."""
+    fractions between 0 and 1, else the style the column's meaning gave (``preset``: money,
+    year and counts of orders stay as they are); and the scale's top."""
+    if preset in ("money", "year", "percent") or meaning in COUNT_MEANINGS:
+        return preset, 0.0
     present = values[~np.isnan(values)]
     if present.size == 0:
-        return "plain", 0.0
+        return preset, 0.0
     low, high = float(present.min()), float(present.max())
     if low < 0 or high > 10:
-        return "plain", 0.0
+        return preset, 0.0
     if np.all(np.mod(present, 1) == 0):
         distinct = np.count_nonzero(np.bincount(present.astype("int64")))
-        return ("scale", high) if distinct <= SCALE_MAX_LEVELS else ("plain", 0.0)
-    return ("percent", 0.0) if high <= 1 else ("plain", 0.0)
+        return ("scale", high) if distinct <= SCALE_MAX_LEVELS else (preset, 0.0)
+    return ("percent", 0.0) if high <= 1 else (preset, 0.0)
 
 
 def number_values(frame: pd.DataFrame, column: Column) -> np.ndarray:
@@ -103,6 +122,8 @@ class NumberStats:
     valid: np.ndarray
     position: np.ndarray  # each customer's percentile rank (0.5 when missing)
     p_adjusted: np.ndarray | None = None
+    means: np.ndarray | None = None  # per segment (for "3.1× average")
+    overall_mean: float = float("nan")
 
 
 @dataclass
@@ -263,9 +284,21 @@ def number_stats(
     else:
         typical, overall = grouped.median(), series.median()
     typical = typical.reindex(range(n_segments)).to_numpy(dtype="float64")
+    means = grouped.mean().reindex(range(n_segments)).to_numpy(dtype="float64")
     varies = n > 0 and ties < n**3 - n  # not one value for everybody
     valid = (present >= config.min_customers) & (rest >= config.min_customers) & varies
-    return NumberStats(column, typical, float(overall), present, p, effect, valid, position)
+    return NumberStats(
+        column,
+        typical,
+        float(overall),
+        present,
+        p,
+        effect,
+        valid,
+        position,
+        means=means,
+        overall_mean=float(series.mean()),
+    )
 
 
 def _level_codes(values: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray, int]:

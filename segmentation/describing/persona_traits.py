@@ -18,6 +18,7 @@ from segmentation.describing.persona_stats import (
     effect_to_rank_biserial,
 )
 from segmentation.describing.persona_types import PersonaConfig, Trait
+from segmentation.describing.value_format import COUNT_MEANINGS, format_number
 
 BLOCK_BASES = ("demographic", "geographic", "behavioral", "psychographic")
 
@@ -46,15 +47,16 @@ def rank_traits(candidates: Sequence[Trait]) -> tuple[Trait, ...]:
 
 
 def highlight_traits(
-    traits: Sequence[Trait], count: int, skip: str | None = None
+    traits: Sequence[Trait], count: int, skip: str | Sequence[str] | None = None
 ) -> tuple[Trait, ...]:
     """The traits a card leads with: the strongest of each base in turn, so the four bases
     all get a say. ``skip`` (the money column, already shown as value per customer) is left out.
     """
+    skipped = {skip} if isinstance(skip, str) else set(skip or ())
     by_base: dict[str, list[Trait]] = {base: [] for base in BLOCK_BASES}
     others = []
     for trait in traits:
-        if trait.column != skip:
+        if trait.column not in skipped:
             by_base[trait.base].append(trait) if trait.base in by_base else others.append(trait)
     chosen: list[Trait] = []
     depth = 0
@@ -69,15 +71,12 @@ def _number_trait(result: NumberStats, index: int) -> Trait:
     column = result.column
     effect = float(result.effect[index])
     higher = effect > 0
-    word = (
-        ("later" if higher else "earlier")
-        if column.kind == "date"
-        else ("higher" if higher else "lower")
-    )
+    word = _direction_word(column, higher)
     measure = "average" if column.style == "scale" else "median"
     segment = format_value(result.typical[index], column)
     overall = format_value(result.overall, column)
     r = effect_to_rank_biserial(effect)
+    label = _number_label(column, word)
     return Trait(
         column=column.name,
         base=column.base,
@@ -90,18 +89,41 @@ def _number_trait(result: NumberStats, index: int) -> Trait:
         statistic=f"rank-biserial r = {r:+.2f} (d ≈ {effect:+.2f})",
         p_value=float(result.p[index]),
         p_adjusted=float(result.p_adjusted[index]),
-        label=f"{word.capitalize()} {column.words}",
-        sentence=f"{word.capitalize()} {column.words}: {measure} {segment} vs {overall} for all "
-        "customers",
+        label=label,
+        sentence=f"{label}: {measure} {segment} vs {overall} for all customers",
         phrase=_number_phrase(column, word, f"{measure} {segment} vs {overall}"),
         versus=f"{measure} {segment} vs {overall}",
+        words=column.words,
+        meaning=column.meaning,
     )
 
 
+_BIRTH = ("birth year", "year of birth", "year born", "birth date", "date of birth")
+
+
+def _direction_word(column: Column, higher: bool) -> str:
+    if column.kind == "date" or column.style == "year":
+        return "later" if higher else "earlier"
+    if column.meaning in COUNT_MEANINGS:
+        return "more" if higher else "fewer"
+    return "higher" if higher else "lower"
+
+
+def _number_label(column: Column, word: str) -> str:
+    """ "Born earlier", "More web purchases", "Higher income"."""
+    if column.words in _BIRTH:
+        return f"Born {word}"
+    return f"{word.capitalize()} {column.words}"
+
+
 def _number_phrase(column: Column, word: str, numbers: str) -> str:
-    if column.kind == "date":
+    if column.words in _BIRTH:
+        return f"were born {word} ({numbers})"
+    if column.kind == "date" or column.style == "year":
         article = "an" if word[0] in "aeiou" else "a"
         return f"have {article} {word} {column.words} ({numbers})"
+    if column.meaning in COUNT_MEANINGS:
+        return f"have {word} {column.words} ({numbers})"
     return f"show {word} {column.words} ({numbers})"
 
 
@@ -132,13 +154,15 @@ def _level_trait(result: LevelStats, index: int, j: int) -> Trait:
         sentence=f"{label}: {likelihood(ratio)} — {what}",
         phrase=_level_phrase(column, level, more, share, overall),
         versus=f"{likelihood(ratio)}: {share:.0%} vs {overall:.0%}",
+        words=column.words,
+        meaning=column.meaning,
     )
 
 
 def _level_phrase(column: Column, level: str, more: bool, share: float, overall: float) -> str:
     numbers = f"{share:.0%} vs {overall:.0%}"
     if column.kind == "flag":
-        return f"are {'more' if more else 'less'} often {column.words} ({numbers})"
+        return f"are {'more' if more else 'less'} often marked {column.words} ({numbers})"
     return f"are {'more' if more else 'less'} often {level} ({column.words}: {numbers})"
 
 
@@ -160,15 +184,10 @@ def likelihood(ratio: float) -> str:
 
 
 def format_value(value: float, column: Column) -> str:
-    """A value in the column's own units: dates as month and year, rates as percent."""
+    """A value in the column's own units: dates as month and year, rates as percent, money with
+    its currency, a birth year as 1965 and counts as whole numbers."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if column.kind == "date":
         return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=float(value))).strftime("%b %Y")
-    if column.style == "percent":
-        return f"{value:.0%}"
-    if column.style == "scale":
-        return f"{value:.1f}"
-    if float(value).is_integer() or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+    return format_number(value, column.style, column.currency)

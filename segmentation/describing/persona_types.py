@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from segmentation.data.words import column_words
 from segmentation.errors import SegmentationError
 
 
@@ -58,7 +59,8 @@ class Trait:
     ``level`` is the category level for categories and ``None`` for numbers and dates;
     ``direction`` is "more"/"less" for levels and "higher"/"lower" for numbers and dates.
     ``segment_value`` / ``overall_value`` are shares (levels), medians, or means (1–5 style
-    scales), in the column's units (dates as days since 1970).
+    scales), in the column's units (dates as days since 1970). ``words`` is the column's label
+    as it reads in a sentence and ``meaning`` its meaning (what names and the marketing mix read).
     """
 
     column: str
@@ -76,6 +78,8 @@ class Trait:
     sentence: str
     phrase: str
     versus: str = ""
+    words: str = ""
+    meaning: str = "other"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class ProfileLine:
     overall: str
     comparison: str
     distinct: bool
+    words: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,28 @@ class ProfileBlock:
 
 @dataclass(frozen=True)
 class ExampleCustomer:
-    """The real customer closest to the segment's centre, as a short profile."""
+    """The real customer closest to the segment's centre, as a short profile.
+
+    ``shown_as`` is how cards name the customer: the key, or "Customer #n" (their row in the
+    table) when the key is personal data such as an e-mail address or a name. ``words`` holds
+    each detail's column label as it reads in a sentence.
+    """
 
     customer_id: str
     details: tuple[tuple[str, str], ...]
+    shown_as: str = ""
+    words: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """How a card names this customer."""
+        return self.shown_as or f"Customer {self.customer_id}"
+
+    def labelled_details(self) -> tuple[tuple[str, str], ...]:
+        """(label words, value) of each detail."""
+        if len(self.words) == len(self.details):
+            return tuple((w, v) for w, (_, v) in zip(self.words, self.details, strict=True))
+        return tuple((column_words(c), v) for c, v in self.details)
 
 
 @dataclass(frozen=True)
@@ -138,7 +161,12 @@ class Persona:
 
 @dataclass(frozen=True)
 class PersonaSet:
-    """The persona cards of one segmentation and how they were tested."""
+    """The persona cards of one segmentation and how they were tested.
+
+    ``monetary`` is the one money column revenue comes from (none when it is a sum of
+    columns), ``revenue_from`` says where revenue comes from in the user's words, and
+    ``currency`` is the money's currency code or symbol, when known.
+    """
 
     title: str
     method: str
@@ -148,6 +176,8 @@ class PersonaSet:
     average_value: float | None
     n_tests: int
     config: PersonaConfig = field(default_factory=PersonaConfig)
+    revenue_from: str = ""
+    currency: str | None = None
 
     def persona(self, segment_id: int) -> Persona:
         """The persona of one segment."""

@@ -56,7 +56,8 @@ from segmentation.describing.persona_types import (
     ProfileLine,
     Trait,
 )
-from segmentation.describing.profiles import find_monetary
+from segmentation.describing.prediction_traits import PredictionContext
+from segmentation.describing.profiles import MoneySource, money_source
 from segmentation.segmenting.segments import Segmentation
 
 # --- building the cards ------------------------------------------------------------------
@@ -68,6 +69,7 @@ def build_personas(
     segmentation: Segmentation,
     columns: Sequence[str] | None = None,
     config: PersonaConfig | None = None,
+    currency: str | None = None,
 ) -> PersonaSet:
     """A persona card per segment, every trait tested against the other customers.
 
@@ -77,8 +79,10 @@ def build_personas(
         label are left out.
     schema : the frame's column profiles; feature columns of every base are described.
     segmentation : any segmentation (clusters, rules, RFM, a map selection).
-    columns : the columns to describe (default: every feature column).
+    columns : the columns to describe (default: every feature column); personal data (e-mails,
+        names, phones …) is never described.
     config : how strict the cards are.
+    currency : the money's currency (code or symbol), written before every amount.
 
     Examples
     --------
@@ -93,29 +97,33 @@ def build_personas(
     >>> [t.label for t in cards.personas[0].traits]
     ['Suburban (density)', 'Lower age']
     >>> cards.personas[0].generated_name
-    'Suburban younger customers'
+    'Suburban, younger customers'
     """
     config = config or PersonaConfig()
     customers, codes = _align(frame, schema, segmentation)
-    described = describe_columns(customers, schema, columns or schema.features())
+    described = describe_columns(customers, schema, columns or schema.features(), currency)
     n_segments = len(segmentation.segment_ids)
     results: list[NumberStats | LevelStats] = []
     for column in described:
         if column.kind in ("number", "date"):
             values = number_values(customers, column)
             if column.kind == "number":
-                style, top = number_style(values)
+                style, top = number_style(values, column.style, column.meaning)
                 column = replace(column, style=style, scale_max=top)
             results.append(number_stats(column, values, codes, n_segments, config))
         else:
             values = level_values(customers, column)
             results.append(level_stats(column, values, codes, n_segments, config))
     n_tests = adjust_all(results, config)
-    monetary = find_monetary(schema)
-    money = _money(customers, codes, n_segments, monetary if monetary in customers else None)
+    source = money_source(schema)
+    if source is not None and not set(source.columns) <= set(customers.columns):
+        source = None
+    money = _money(customers, codes, n_segments, source)
     examples = example_customers(customers, schema, segmentation, codes, results)
+    context = PredictionContext.of(customers, schema, codes)
+    skip = (source.column,) if source is not None and source.column else ()
     personas = [
-        _persona(segmentation, index, codes, results, money, examples, config, monetary)
+        _persona(segmentation, index, codes, results, money, examples, config, skip, context)
         for index in range(n_segments)
     ]
     personas = with_generated_names(personas, segmentation)
@@ -124,10 +132,12 @@ def build_personas(
         segmentation.method,
         tuple(personas),
         len(customers),
-        monetary if money is not None else None,
+        source.column if source is not None else None,
         money[3] if money is not None else None,
         n_tests,
         config,
+        revenue_from=source.label if source is not None else "",
+        currency=currency,
     )
     return with_names(cards, segmentation.segment_names)
 
@@ -154,13 +164,12 @@ def _align(
 
 
 def _money(
-    customers: pd.DataFrame, codes: np.ndarray, n_segments: int, monetary: str | None
+    customers: pd.DataFrame, codes: np.ndarray, n_segments: int, source: MoneySource | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
     """Revenue share, value per customer and its index per segment, and the average value."""
-    if monetary is None:
+    if source is None:
         return None
-    values = pd.to_numeric(customers[monetary], errors="coerce").astype("Float64")
-    values = values.fillna(0.0).to_numpy(dtype="float64")
+    values = source.values(customers).fillna(0.0).to_numpy(dtype="float64")
     revenue = np.bincount(codes, weights=values, minlength=n_segments)
     sizes = np.bincount(codes, minlength=n_segments)
     total, average = revenue.sum(), values.mean() if len(values) else 0.0
@@ -179,11 +188,16 @@ def _persona(
     money: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None,
     examples: dict[int, ExampleCustomer],
     config: PersonaConfig,
-    monetary: str | None = None,
+    skip: tuple[str, ...] = (),
+    context: PredictionContext | None = None,
 ) -> Persona:
     segment_id = segmentation.segment_ids[index]
     size, total = int((codes == index).sum()), len(codes)
-    candidates = [t for r in results for t in traits_of(r, index, config)]
+    candidates = [
+        context.reworded(t, r, index) if context is not None else t
+        for r in results
+        for t in traits_of(r, index, config)
+    ]
     traits = rank_traits(candidates)
     return Persona(
         segment_id=segment_id,
@@ -195,7 +209,7 @@ def _persona(
         value_per_customer=_cell(money, 1, index),
         value_index=_cell(money, 2, index),
         traits=traits,
-        highlights=highlight_traits(traits, config.highlights, skip=monetary),
+        highlights=highlight_traits(traits, config.highlights, skip=skip),
         blocks=_blocks(results, index, traits),
         example=example_with_details(examples.get(index), traits, results),
         mix=suggest_mix(traits),
@@ -232,7 +246,9 @@ def _blocks(
 def _profile_line(result: NumberStats | LevelStats, index: int, trait: Trait | None) -> ProfileLine:
     column = result.column
     if result.present[index] == 0:
-        return ProfileLine(column.name, "no values", _overall_text(result), "no data here", False)
+        return ProfileLine(
+            column.name, "no values", _overall_text(result), "no data here", False, column.words
+        )
     if isinstance(result, NumberStats):
         measure = "average" if column.style == "scale" else "median"
         typical = f"{measure} {format_value(result.typical[index], column)}"
@@ -241,7 +257,8 @@ def _profile_line(result: NumberStats | LevelStats, index: int, trait: Trait | N
     else:
         typical = _top_levels(result.levels, result.shares[index])
     comparison = _comparison(trait) if trait else "about the same as all customers"
-    return ProfileLine(column.name, typical, _overall_text(result), comparison, trait is not None)
+    overall = _overall_text(result)
+    return ProfileLine(column.name, typical, overall, comparison, trait is not None, column.words)
 
 
 def _overall_text(result: NumberStats | LevelStats) -> str:
@@ -258,7 +275,12 @@ def _top_levels(levels: list[str], shares: np.ndarray, count: int = 3) -> str:
 
 def _comparison(trait: Trait) -> str:
     if trait.level is None:
-        return f"{trait.label.split(' ', 1)[0].lower()} than all customers"
+        first = trait.label.split(" ", 1)[0].lower()
+        if first in ("higher", "lower", "more", "fewer", "later", "earlier"):
+            return f"{first} than all customers"
+        if trait.label.startswith("Born "):
+            return f"{trait.label.lower()} than all customers"
+        return trait.label[:1].lower() + trait.label[1:]
     ratio = trait.segment_value / trait.overall_value if trait.overall_value else float("inf")
     if trait.label.endswith((": yes", ": no")):
         return f"{likelihood(ratio)} to say yes"
@@ -293,7 +315,7 @@ def _caveats(
             "No difference from the other customers passed both the significance test and "
             "the minimum effect size, so no traits are claimed: these are mainstream customers."
         )
-    empty = [r.column.name for r in results if r.present[index] == 0 and size > 0]
+    empty = [r.column.words for r in results if r.present[index] == 0 and size > 0]
     if empty:
         notes.append(f"No values in this segment for: {', '.join(empty)}.")
     return tuple(notes)

@@ -2,17 +2,89 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from segmentation.data.schema import Schema, normalise_name
+from segmentation.data.schema import SET_BY_HAND, ColumnProfile, Schema, normalise_name
+from segmentation.predicting.columns import PREDICTED_NOTE
 from segmentation.segmenting.segments import Segmentation
 
 LEVEL_SHARE = 0.05
 LEVEL_DIFFERENCE = 1.0
-MONETARY_NAMES = ("monetary", "revenue", "total spend", "spend", "sales", "total revenue")
+MONETARY_NAMES = (
+    "monetary",
+    "net spend",
+    "revenue",
+    "total spend",
+    "spend",
+    "sales",
+    "total revenue",
+)
+_TOTAL_WORDS = re.compile(r"\b(total|lifetime|monetary|net spend|overall)\b")
+_SPEND_FAMILY = re.compile(r"^(spend on|amount spent|spent on) ", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MoneySource:
+    """Where each customer's value (revenue, spend) comes from: one column of the customer-value
+    meaning, or the sum of a family of spend columns (the campaign file's MntWines, MntFruits …).
+
+    ``label`` says it in the user's words ("Total spend", "Spend on wines + fruits + meat").
+    """
+
+    columns: tuple[str, ...]
+    label: str
+
+    @property
+    def column(self) -> str | None:
+        """The one column, when the value is a single column."""
+        return self.columns[0] if len(self.columns) == 1 else None
+
+    def values(self, frame: pd.DataFrame) -> pd.Series:
+        """Each customer's value (missing when every source column is missing)."""
+        parts = frame[list(self.columns)].apply(pd.to_numeric, errors="coerce").astype("float64")
+        return parts.sum(axis=1, min_count=1)
+
+
+def money_source(schema: Schema) -> MoneySource | None:
+    """The customer-value column(s) the meanings name, for revenue and value per customer.
+
+    Columns set to the customer-value meaning by hand come first, then the derived order
+    measure (``monetary``) or a column whose name says it is the total; a family of "spend on …"
+    columns with no total is summed; predictions (predicted CLV …) are never revenue.
+    """
+    candidates = [c for c in schema.columns if _is_value_column(c)]
+    if not candidates:
+        return None
+    by_hand = [c for c in candidates if c.meaning_reason == SET_BY_HAND]
+    if by_hand:
+        return MoneySource((by_hand[0].name,), by_hand[0].label)
+    by_name = {normalise_name(c.name): c for c in candidates}
+    named = next((by_name[n] for n in MONETARY_NAMES if n in by_name), None)
+    totals = [c for c in candidates if _TOTAL_WORDS.search(normalise_name(c.label))]
+    chosen = named or (totals[0] if totals else None)
+    if chosen is not None:
+        return MoneySource((chosen.name,), chosen.label)
+    if len(candidates) > 1 and all(_SPEND_FAMILY.match(c.label) for c in candidates):
+        kinds = [_SPEND_FAMILY.sub("", c.label) for c in candidates]
+        return MoneySource(tuple(c.name for c in candidates), "Total spend on " + _and(kinds))
+    return MoneySource((candidates[0].name,), candidates[0].label)
+
+
+def _is_value_column(profile: ColumnProfile) -> bool:
+    return (
+        profile.kind == "numeric"
+        and profile.meaning == "customer_value"
+        and profile.role != "id"
+        and profile.note != PREDICTED_NOTE
+    )
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 @dataclass(frozen=True)
@@ -27,7 +99,7 @@ class SegmentOverview:
         deviations from the overall mean (what the heatmap shows).
     means : numeric features × segments in original units, with an "All customers" column.
     modes : categorical features × segments: the most common value and its share.
-    monetary : the money column used for revenue, if any.
+    monetary : the money column used for revenue (its label when several are summed), if any.
     """
 
     sizes: pd.DataFrame
@@ -38,9 +110,10 @@ class SegmentOverview:
 
 
 def find_monetary(schema: Schema) -> str | None:
-    """The column holding each customer's spend, if one is recognisable by name."""
-    numeric = {normalise_name(c.name): c.name for c in schema.columns if c.kind == "numeric"}
-    return next((numeric[name] for name in MONETARY_NAMES if name in numeric), None)
+    """The one column holding each customer's spend, from the meanings (see
+    :func:`money_source`); none when there is none or the value is a sum of columns."""
+    source = money_source(schema)
+    return source.column if source is not None else None
 
 
 def segment_overview(
@@ -63,8 +136,8 @@ def segment_overview(
     features = features or schema.features()
     numeric = [c for c in features if schema.column(c).kind == "numeric"]
     categorical = [c for c in features if schema.column(c).kind in ("categorical", "boolean")]
-    monetary = find_monetary(schema)
-    sizes = _sizes(customers, segment, order, monetary)
+    source = money_source(schema)
+    sizes = _sizes(customers, segment, order, source)
     indicators = _level_indicators(customers, categorical)
     values = pd.concat([customers[numeric].astype("float64"), indicators], axis=1)
     means, standardised = _numeric_profile(values, segment, order)
@@ -76,6 +149,7 @@ def segment_overview(
         standardised.loc[logged] = log_standardised.loc[logged]
     means, standardised = _drop_flat_levels(means, standardised, list(indicators.columns))
     modes = _modes(customers, segment, order, categorical)
+    monetary = None if source is None else (source.column or source.label)
     return SegmentOverview(sizes, standardised, means, modes, monetary)
 
 
@@ -85,12 +159,12 @@ def _customers_in(frame: pd.DataFrame, schema: Schema, segmentation: Segmentatio
 
 
 def _sizes(
-    customers: pd.DataFrame, segment: pd.Series, order: list[str], monetary: str | None
+    customers: pd.DataFrame, segment: pd.Series, order: list[str], source: MoneySource | None
 ) -> pd.DataFrame:
     counts = segment.value_counts().reindex(order, fill_value=0)
     sizes = pd.DataFrame({"customers": counts, "share": counts / counts.sum()})
-    if monetary is not None:
-        revenue = customers[monetary].astype("float64").groupby(segment).sum().reindex(order)
+    if source is not None:
+        revenue = source.values(customers).groupby(segment).sum().reindex(order)
         sizes["revenue"] = revenue.fillna(0.0)
         total = sizes["revenue"].sum()
         sizes["revenue_share"] = sizes["revenue"] / total if total else np.nan
