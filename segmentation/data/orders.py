@@ -1,15 +1,62 @@
-"""Turning a file of orders or line items into one row per customer (RFM and friends)."""
+"""Turning a file of orders or line items into one row per customer (RFM and friends).
+
+The mapping (:class:`OrderColumns`) says which column holds what; :mod:`.order_detection`
+suggests it. Order-level fields (status, currency, refund, an order total) are read once per
+order (:mod:`.purchases`), what counts as a purchase is decided by the status vocabulary and the
+test flag, and amounts in several currencies are never added up silently (:mod:`.currencies`).
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from segmentation.data.currencies import (
+    CurrencyPlan,
+    convert,
+    currency_codes_of,
+    currency_note,
+    other_currencies,
+    plan_currency,
+)
+from segmentation.data.customer_keys import email_keys, is_email_key, phone_keys
 from segmentation.data.dates import read_dates
-from segmentation.data.schema import Schema, TypedTable, normalise_name
+from segmentation.data.order_columns import AMOUNT_PER, Exclusion, OrderColumns
+from segmentation.data.order_detection import (
+    MAX_CARRIED_LEVELS,
+    amount_per,
+    candidate_columns,
+    default_carried,
+    detect_orders,
+)
+from segmentation.data.purchases import (
+    flagged_as_test,
+    once_per_order,
+    order_firsts,
+    purchases_only,
+    status_words,
+)
+from segmentation.data.schema import TypedTable
 from segmentation.errors import AggregationError
+
+__all__ = [
+    "CUSTOMER_COLUMNS",
+    "MAX_CARRIED_LEVELS",
+    "ORDER_COLUMNS",
+    "Exclusion",
+    "OrderColumns",
+    "OrdersSummary",
+    "aggregate_orders",
+    "amount_per",
+    "candidate_columns",
+    "default_carried",
+    "detect_orders",
+    "exclude_unusable",
+    "order_lines",
+    "orders_from_lines",
+]
 
 CUSTOMER_COLUMNS = (
     "recency_days",
@@ -23,68 +70,7 @@ CUSTOMER_COLUMNS = (
     "last_order",
 )
 ORDER_COLUMNS = ("customer", "date", "value")  # customer key as text, order time, net amount
-MAX_CARRIED_LEVELS = 100
-_AMOUNT = re.compile(r"\b(amount|total|revenue|sales|value|spend|spent|paid|net|gross|sum)\b")
-_QUANTITY = re.compile(r"\b(quantity|qty|units|items|count|number of \w+|pieces)\b")
-_UNIT_PRICE = re.compile(r"\b(unit price|price|unit cost|rate)\b")
-_ORDER_ID = re.compile(r"\b(invoice|order|transaction|receipt|basket|ticket|txn)\b")
-_ORDER_DATE = re.compile(r"\b(invoice|order|purchase|transaction|sale|date)\b")
-
-
-@dataclass(frozen=True)
-class OrderColumns:
-    """Which column of an orders file holds what; amount, or quantity × unit price, gives value."""
-
-    customer_id: str
-    order_date: str
-    amount: str | None = None
-    quantity: str | None = None
-    unit_price: str | None = None
-    order_id: str | None = None
-    carried: tuple[str, ...] = field(default_factory=tuple)
-    # what counts as a purchase (issue 12): an order/financial status column (paid/completed
-    # count; pending, failed, voided, cancelled, authorized-only do not), a refunded-amount
-    # column subtracted from the order, a test-order flag
-    status: str | None = None
-    refund: str | None = None
-    test_flag: str | None = None
-    # money: the currency column; analyse only ``only_currency``, or convert with ``rates``
-    # ((code, rate to the analysis currency) pairs the user confirmed)
-    currency: str | None = None
-    only_currency: str | None = None
-    rates: tuple[tuple[str, float], ...] = field(default_factory=tuple)
-    # "line": amounts add up over an order's lines; "order": the amount is the order's total,
-    # given on every line (repeated) or on the first line only, and is counted once per order
-    amount_per: str = "line"
-    # a phone column that keys guests without a customer key (only when the user agrees)
-    phone: str | None = None
-    # the platform layout the mapping was pre-filled from (a key of segmentation.data.layouts)
-    layout: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-friendly form (for links and saved projects)."""
-        return {
-            **asdict(self),
-            "carried": list(self.carried),
-            "rates": [[code, rate] for code, rate in self.rates],
-        }
-
-    @classmethod
-    def from_dict(cls, values: dict[str, object]) -> OrderColumns:
-        """The mapping saved by :meth:`to_dict` (older links lack the newer fields)."""
-        known = {f for f in cls.__dataclass_fields__}
-        kept = {k: v for k, v in values.items() if k in known}
-        kept["carried"] = tuple(kept.get("carried") or ())
-        kept["rates"] = tuple((str(c), float(r)) for c, r in kept.get("rates") or ())
-        return cls(**kept)
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """Rows left out of the aggregation, and why."""
-
-    reason: str
-    rows: int
+ORDER_FIELDS = ("status", "test", "currency", "refund")  # read once per order, when mapped
 
 
 @dataclass(frozen=True)
@@ -94,6 +80,8 @@ class OrdersSummary:
     ``orders`` is the per-order table the customers were aggregated from (:data:`ORDER_COLUMNS`:
     one row per order, returns included as negative values), for the stages that read single
     orders (predictions); it is derived from the source, so it is never part of a cache key.
+    ``currency`` is the analysis currency (``None``: the file names none) and
+    ``currency_shares`` each currency's share of the file's orders, before any exclusion.
     """
 
     customers: pd.DataFrame
@@ -104,74 +92,20 @@ class OrdersSummary:
     period_end: pd.Timestamp
     notes: tuple[str, ...] = ()
     orders: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-
-
-def detect_orders(table: TypedTable) -> OrderColumns | None:
-    """Suggest an order-column mapping when the table looks like orders, else ``None``.
-
-    A table is orders-like when its customer id repeats across rows and it has a date column.
-    """
-    schema, frame = table.schema, table.frame
-    customer_id = schema.id_column
-    if customer_id is None or not frame[customer_id].dropna().duplicated().any():
-        return None
-    dates = [c.name for c in schema.columns if c.kind == "datetime"]
-    if not dates:
-        return None
-    amount = _pick(schema, _AMOUNT, exclude=(customer_id,))
-    quantity = _pick(schema, _QUANTITY, kinds=("numeric",))
-    unit_price = _pick(schema, _UNIT_PRICE, kinds=("numeric",))
-    if amount is None and (quantity is None or unit_price is None):
-        amount = next((c.name for c in schema.columns if c.kind == "numeric"), None)
-    order_id = _pick(
-        schema, _ORDER_ID, kinds=("id", "categorical", "numeric"), exclude=(customer_id,)
-    )
-    order_date = _pick(schema, _ORDER_DATE, kinds=("datetime",)) or dates[0]
-    used = {customer_id, order_date, amount, quantity, unit_price, order_id}
-    return OrderColumns(
-        customer_id,
-        order_date,
-        amount,
-        quantity if amount is None else None,
-        unit_price if amount is None else None,
-        order_id,
-        default_carried(table, used),
-    )
-
-
-def default_carried(table: TypedTable, used: set[str | None]) -> tuple[str, ...]:
-    """Categorical columns worth keeping per customer as their most frequent value."""
-    return tuple(
-        c.name
-        for c in table.schema.columns
-        if c.kind in ("categorical", "boolean")
-        and c.name not in used
-        and 1 < c.n_unique <= MAX_CARRIED_LEVELS
-    )
-
-
-def _pick(
-    schema: Schema,
-    pattern: re.Pattern[str],
-    kinds: tuple[str, ...] | None = None,
-    exclude: tuple[str, ...] = (),
-) -> str | None:
-    for column in schema.columns:
-        if column.name in exclude or (kinds is not None and column.kind not in kinds):
-            continue
-        if pattern.search(normalise_name(column.name)):
-            return column.name
-    return None
+    currency: str | None = None
+    currency_shares: tuple[tuple[str, float], ...] = ()
 
 
 def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
     """One row per customer from orders: recency, frequency, monetary and related measures.
 
-    Lines without a customer id, exact duplicate lines (when orders have ids) and lines without
-    a date or value are left out and counted. Orders whose net value is negative are
-    cancellations or returns: their value is netted out of monetary and they do not count as
-    orders. Recency is the number of days from a customer's last order to the last date in the
-    data.
+    Lines without a customer key, exact duplicate lines (when orders have ids) and lines without
+    a date or value are left out and counted; so are test orders, orders whose status is no
+    purchase (pending, failed, cancelled …, counted per status) and orders in a currency not
+    analysed. Refunded amounts are subtracted from their order. Orders whose net value is
+    negative are cancellations or returns: their value is netted out of monetary and they do
+    not count as orders. Recency is the number of days from a customer's last order to the last
+    date in the data.
 
     Examples
     --------
@@ -185,7 +119,8 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
     >>> int(a["frequency"]), float(a["monetary"]), int(a["recency_days"])
     (1, 6.0, 9)
     """
-    lines = order_lines(table.frame, columns)
+    email_key = is_email_key(table.frame, columns.customer_id, table.schema)
+    lines, plan = _lines_and_plan(table.frame, columns, email_key)
     n_lines = len(table.frame)
     lines, exclusions = exclude_unusable(lines, columns.order_id is not None)
     if lines.empty:
@@ -194,27 +129,97 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
             + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
             + "). Check the column mapping: customer id, date and amount must be filled in."
         )
-    orders = orders_from_lines(lines)
-    period_end = lines["date"].max()
-    customers = _customer_measures(orders, period_end)
+    all_orders = orders_from_lines(lines)
+    orders, excluded, purchase_notes = purchases_only(all_orders, columns.refund is not None)
+    orders, in_other = other_currencies(orders, plan, columns.only_currency)
+    _check_left(all_orders, orders, excluded + in_other, columns)
+    if len(orders) < len(all_orders):
+        lines = _lines_of(lines, orders)
+    customers = _customer_measures(orders, orders["last"].max())
     customers = customers.join(_carried_modes(table.frame, lines, columns.carried))
     customers.index.name = columns.customer_id
-    notes = _notes(customers)
+    notes = (
+        *_key_notes(columns, email_key, lines),
+        *purchase_notes,
+        *_currency_notes(plan, orders),
+        *_notes(customers),
+    )
     customers["monetary"] = customers["monetary"].clip(lower=0)
     return OrdersSummary(
         customers,
         n_lines,
         int((orders["value"] >= 0).sum()),
-        tuple(exclusions),
-        lines["date"].min(),
-        period_end,
+        (*exclusions, *excluded, *in_other),
+        orders["date"].min(),
+        orders["last"].max(),
         notes,
         orders[list(ORDER_COLUMNS)].reset_index(drop=True),
+        plan.currency,
+        plan.shares,
     )
 
 
-def order_lines(frame: pd.DataFrame, columns: OrderColumns) -> pd.DataFrame:
-    """The lines as customer, order, date and value, after checking the mapped columns."""
+def _check_left(
+    all_orders: pd.DataFrame, orders: pd.DataFrame, exclusions: list[Exclusion], columns
+) -> None:
+    """Stop with the reasons when no order is left, or when every order is worth 0."""
+    if orders.empty:
+        reasons = "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
+        raise AggregationError(
+            f"None of the {len(all_orders):,} orders is left as a purchase ({reasons}). Check "
+            "the status, test-order and currency choices of the column mapping: choose "
+            "'none' for a column that does not say what it seems to."
+        )
+    if not orders["gross"].any() and not orders["returned"].any():
+        value = columns.amount or f"{columns.quantity} × {columns.unit_price}"
+        raise AggregationError(
+            f"All {len(orders):,} orders have a value of 0 (from {value}). Choose the column "
+            "that holds the orders' money as the amount (or quantity and unit price)."
+        )
+
+
+def _lines_of(lines: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    kept = pd.MultiIndex.from_frame(orders[["customer", "order"]])
+    return lines.loc[pd.MultiIndex.from_frame(lines[["customer", "order"]]).isin(kept)]
+
+
+def _key_notes(columns: OrderColumns, email_key: bool, lines: pd.DataFrame) -> list[str]:
+    notes = []
+    if email_key:
+        notes.append(
+            f"Customers are identified by their e-mail address in '{columns.customer_id}' "
+            "(trimmed and lower-case, so one person's differently written addresses are one "
+            "customer)."
+        )
+    if columns.phone is not None and "by_phone" in lines:
+        n = int(lines["by_phone"].sum())
+        if n:
+            notes.append(
+                f"{n:,} order lines without a customer key are keyed by the phone number in "
+                f"'{columns.phone}' (digits only)."
+            )
+    return notes
+
+
+def _currency_notes(plan: CurrencyPlan, orders: pd.DataFrame) -> list[str]:
+    blank = int(orders["currency"].isna().sum()) if "currency" in orders else 0
+    note = currency_note(plan, blank)
+    return [note] if note else []
+
+
+def order_lines(
+    frame: pd.DataFrame, columns: OrderColumns, email_key: bool | None = None
+) -> pd.DataFrame:
+    """The lines as customer, order, date and value (plus the order-level status, test flag,
+    currency and refund when mapped), after checking the mapped columns."""
+    if email_key is None:
+        email_key = is_email_key(frame, columns.customer_id)
+    return _lines_and_plan(frame, columns, email_key)[0]
+
+
+def _lines_and_plan(
+    frame: pd.DataFrame, columns: OrderColumns, email_key: bool
+) -> tuple[pd.DataFrame, CurrencyPlan]:
     _require_columns(frame, columns)
     reading = read_dates(frame[columns.order_date], columns.order_date)  # a hand mapping too
     if reading is None:
@@ -222,25 +227,80 @@ def order_lines(frame: pd.DataFrame, columns: OrderColumns) -> pd.DataFrame:
     date = reading.values
     value = _line_value(frame, columns)
     customer = frame[columns.customer_id].astype("string")
+    if email_key:
+        customer = email_keys(customer)
+    order_groups = None
     if columns.order_id is not None:
         order = frame[columns.order_id].astype("string")
+        order_groups = _groups(order)
+        customer = order_firsts(customer, order_groups, blanks_only=True)
+        date = order_firsts(date, order_groups, blanks_only=True)
     else:
         order = date.dt.strftime("%Y-%m-%d %H:%M:%S").astype("string")
     lines = pd.DataFrame({"customer": customer, "order": order, "date": date, "value": value})
-    return lines.assign(_row=_row_fingerprint(frame))
+    if columns.phone is not None:
+        lines = _phone_keyed(lines, frame[columns.phone], order_groups)
+    groups = order_groups
+    if groups is None and _has_order_fields(columns):
+        groups = _groups(lines["customer"].fillna("") + "\x1f" + lines["order"].fillna(""))
+    lines = _order_fields(lines, frame, columns, groups)
+    plan = CurrencyPlan(None, ())
+    if columns.currency is not None:
+        per_order = lines["currency"].groupby(groups, sort=False).first()
+        plan = plan_currency(columns.currency, per_order, columns)
+        for name in ("value", "refund"):
+            if name in lines:
+                lines[name] = convert(lines[name], lines["currency"], plan)
+    return lines.assign(_row=_row_fingerprint(frame)), plan
+
+
+def _has_order_fields(columns: OrderColumns) -> bool:
+    mapped = (columns.status, columns.test_flag, columns.currency, columns.refund)
+    return any(name is not None for name in mapped) or columns.amount_per == "order"
+
+
+def _groups(keys: pd.Series) -> np.ndarray:
+    """Group codes of an order key; lines without one are each their own group."""
+    codes = pd.factorize(keys, use_na_sentinel=True)[0]
+    blank = codes < 0
+    if blank.any():
+        codes = codes.copy()
+        codes[blank] = codes.max(initial=-1) + 1 + np.arange(int(blank.sum()))
+    return codes
+
+
+def _phone_keyed(lines: pd.DataFrame, phones: pd.Series, groups: np.ndarray | None) -> pd.DataFrame:
+    keys = phone_keys(phones)
+    if groups is not None:
+        keys = order_firsts(keys, groups, blanks_only=True)
+    by_phone = lines["customer"].isna() & keys.notna()
+    return lines.assign(customer=lines["customer"].fillna(keys), by_phone=by_phone)
+
+
+def _order_fields(
+    lines: pd.DataFrame, frame: pd.DataFrame, columns: OrderColumns, groups: np.ndarray
+) -> pd.DataFrame:
+    """The order-level columns, read from each order's first non-blank line; an order total
+    and a refund counted once per order."""
+    fields = {}
+    if columns.status is not None:
+        fields["status"] = status_words(frame[columns.status])
+    if columns.test_flag is not None:
+        fields["test"] = flagged_as_test(frame[columns.test_flag])
+    if columns.currency is not None:
+        fields["currency"] = currency_codes_of(frame[columns.currency])
+    for name, values in fields.items():
+        fields[name] = order_firsts(values, groups, blanks_only=False)
+    if columns.refund is not None:
+        refund = _numeric(frame, columns.refund, "refunded amount").abs()
+        fields["refund"] = once_per_order(refund, groups).fillna(0.0)
+    if columns.amount is not None and columns.amount_per == "order":
+        fields["value"] = once_per_order(lines["value"], groups)
+    return lines.assign(**fields)
 
 
 def _require_columns(frame: pd.DataFrame, columns: OrderColumns) -> None:
-    mapped = [
-        columns.customer_id,
-        columns.order_date,
-        columns.amount,
-        columns.quantity,
-        columns.unit_price,
-        columns.order_id,
-        *columns.carried,
-    ]
-    missing = [name for name in mapped if name is not None and name not in frame.columns]
+    missing = [name for name in columns.mapped() if name not in frame.columns]
     if missing:
         raise AggregationError(
             f"The column mapping names {', '.join(map(repr, missing))}, which the file does not "
@@ -249,6 +309,11 @@ def _require_columns(frame: pd.DataFrame, columns: OrderColumns) -> None:
     if columns.amount is None and (columns.quantity is None or columns.unit_price is None):
         raise AggregationError(
             "No order value: choose an amount column, or both a quantity and a unit price column."
+        )
+    if columns.amount_per not in AMOUNT_PER:
+        raise AggregationError(
+            f"amount_per='{columns.amount_per}' must be 'line' (the lines' amounts add up) or "
+            "'order' (the amount is the order's total, counted once per order)."
         )
 
 
@@ -301,18 +366,20 @@ def exclude_unusable(
 
 
 def orders_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per order of usable lines: customer, order, first date, net value, gross value
-    and returned value."""
+    """One row per order of usable lines: customer, order, first and last date, net value,
+    gross value and returned value (a refunded amount is subtracted and counted as returned),
+    and the order-level fields the lines carry (status, test, currency, refund)."""
     lines = lines.assign(
         gross=lines["value"].clip(lower=0), returned=(-lines["value"]).clip(lower=0)
     )
     grouped = lines.groupby(["customer", "order"], sort=False, observed=True)
-    orders = grouped.agg(
-        date=("date", "min"),
-        value=("value", "sum"),
-        gross=("gross", "sum"),
-        returned=("returned", "sum"),
-    )
+    summed = ("value", "gross", "returned", "refund")
+    sums = {name: (name, "sum") for name in summed if name in lines}
+    firsts = {name: (name, "first") for name in ("status", "test", "currency") if name in lines}
+    orders = grouped.agg(date=("date", "min"), last=("date", "max"), **sums, **firsts)
+    if "refund" in orders:
+        orders["value"] -= orders["refund"]
+        orders["returned"] += orders["refund"]
     return orders.reset_index()
 
 
