@@ -166,7 +166,9 @@ def test_loading_the_sample_types_it_as_a_full_reading_would() -> None:
 
     data = dataset.load_sample()
     raw = (dataset.SAMPLE_DIR / dataset.SAMPLE_CUSTOMERS).read_bytes()
-    customers = dataset.customers_from_table(load_table(raw, dataset.SAMPLE_CUSTOMERS))
+    customers = dataset.customers_from_table(
+        load_table(raw, dataset.SAMPLE_CUSTOMERS), enrich=False
+    )
     measures = data.orders.customers[list(dataset.CUSTOMER_COLUMNS)]
     merged = customers.customers.merge(
         measures, left_on=customers.id_column, right_index=True, how="left"

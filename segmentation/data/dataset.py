@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.data.dates import read_dates
+from segmentation.data.derived import Enrichment, enrich_customers
 from segmentation.data.loading import LoadedTable, load_table
 from segmentation.data.meanings import DATE_MEANINGS, MEANING_KEYS, meaning_of
 from segmentation.data.orders import (
@@ -68,14 +69,18 @@ class CustomerData:
         return self.schema.id_column or GENERATED_ID
 
 
-def customers_from_table(table: LoadedTable, typed: TypedTable | None = None) -> CustomerData:
-    """The customer table of a file that already has one row per customer."""
+def customers_from_table(
+    table: LoadedTable, typed: TypedTable | None = None, enrich: bool = True
+) -> CustomerData:
+    """The customer table of a file that already has one row per customer; ``enrich``: with the
+    blanks, tags and derived features its meanings imply (:mod:`segmentation.data.derived`)."""
     typed = typed or infer_schema(table.frame, one_row_per_customer=True)
     frame, schema, exclusions, warnings = _one_row_per_customer(typed)
+    enriched = enrich_customers(frame, schema) if enrich else Enrichment(frame, schema)
+    frame, schema, warnings = _enriched_warnings(enriched, frame, schema, warnings)
     source = DataSource("upload", table.file_name, table.file_name, table.content_sha256)
-    report = _report(
-        len(table.frame), frame, schema, table.notes + typed.notes, exclusions, warnings
-    )
+    notes = table.notes + typed.notes + enriched.notes
+    report = _report(len(table.frame), frame, schema, notes, exclusions, warnings)
     return CustomerData(frame, schema, report, source)
 
 
@@ -87,6 +92,8 @@ def customers_from_orders(
     customers = summary.customers.reset_index()
     retyped = infer_schema(customers, one_row_per_customer=True)
     schema = _force_id(retyped.schema, columns.customer_id)
+    enriched = enrich_customers(retyped.frame, schema, summary.period_end, columns.carried)
+    retyped, schema = replace(retyped, frame=enriched.frame), enriched.schema
     notes = (
         *table.notes,
         *typed.notes,
@@ -94,6 +101,7 @@ def customers_from_orders(
         f"Aggregated {summary.n_lines:,} order lines into {len(customers):,} customers "
         f"({summary.n_orders:,} orders from {summary.period_start:%d %b %Y} to "
         f"{summary.period_end:%d %b %Y}).",
+        *enriched.notes,
     )
     source = DataSource("upload", table.file_name, table.file_name, table.content_sha256, True)
     report = _report(
@@ -111,7 +119,8 @@ def load_sample(data_dir: Path = SAMPLE_DIR) -> CustomerData:
     """The bundled Pet Dynamics customers, with RFM measures computed from its orders file."""
     customers_bytes = (data_dir / SAMPLE_CUSTOMERS).read_bytes()
     orders_bytes = (data_dir / SAMPLE_ORDERS).read_bytes()
-    customers = customers_from_table(load_table(customers_bytes, SAMPLE_CUSTOMERS))
+    # not enriched: the shipped k diagnostics and shared links depend on the sample's columns
+    customers = customers_from_table(load_table(customers_bytes, SAMPLE_CUSTOMERS), enrich=False)
     orders_table = load_table(orders_bytes, SAMPLE_ORDERS)
     orders_typed = infer_schema(orders_table.frame, one_row_per_customer=False)
     columns = OrderColumns("customer_id", "order_date", amount="amount", order_id="order_id")
@@ -142,6 +151,18 @@ def load_sample(data_dir: Path = SAMPLE_DIR) -> CustomerData:
         warnings=_column_warnings(retyped.frame, schema),
     )
     return CustomerData(retyped.frame, schema, report, source, summary)
+
+
+def _enriched_warnings(
+    enriched: Enrichment, frame: pd.DataFrame, schema: Schema, warnings: tuple[str, ...]
+) -> tuple[pd.DataFrame, Schema, tuple[str, ...]]:
+    """The enriched table, schema and warnings: the column warnings are those of the enriched
+    columns (a filled blank is no longer missing)."""
+    if not (enriched.blanks or enriched.tags or enriched.derived):
+        return frame, schema, warnings
+    stale = set(_column_warnings(frame, schema))
+    kept = tuple(w for w in warnings if w not in stale)
+    return enriched.frame, enriched.schema, kept + _column_warnings(enriched.frame, enriched.schema)
 
 
 def _combined_hash(*digests: str) -> str:
