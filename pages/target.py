@@ -11,6 +11,7 @@ from ui import (
     target_export,
     target_scoring,
     target_state,
+    target_value,
 )
 from ui.share_views import render_share_controls
 
@@ -29,7 +30,8 @@ if active is None:
     st.stop()
 
 st.caption(f"Targeting the segments of **{active.title}** (change it on the Segments page).")
-facts = target_state.measures(data, active)
+value = target_value.render_value_picker(data)
+facts = target_state.measures(data, active, value)
 config = target_state.current_config(data, active, facts)
 
 st.subheader("1 · How attractive is each segment?")

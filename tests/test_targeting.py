@@ -47,7 +47,7 @@ from segmentation.targeting.export import (
     to_csv_bytes,
     to_excel_bytes,
 )
-from segmentation.targeting.measures import segment_measures
+from segmentation.targeting.measures import reachable_mask, segment_measures
 from segmentation.targeting.plan import initial_config, plan_targeting, with_defaults
 from segmentation.targeting.scores import score_segments, zone
 
@@ -119,7 +119,7 @@ def test_response_column_gives_the_response_rate() -> None:
     facts = segment_measures(table.frame, table.schema, segmentation)
     assert facts.table["response_rate"].tolist() == [50.0, 100.0]
     roi = roi_table(facts, config_for(segmentation, targets=(0, 1)))
-    assert roi["rate_source"].tolist() == ["from 'responded'"] * 2
+    assert roi["rate_source"].tolist() == ["Responded (data)"] * 2
     assert roi["conversions"].tolist() == [1.0, 2.0]
 
 
@@ -168,7 +168,8 @@ def test_criteria_the_data_cannot_measure_are_left_out() -> None:
         "s", "rules", pd.Series([0, 0, 1, 1], index=pd.Index(list("abcd")))
     )
     facts = segment_measures(table.frame, table.schema, segmentation)
-    assert any("No column holds customer value" in n for n in facts.notes)
+    assert facts.value.status == "ask"
+    assert facts.value_note.startswith("No customer value chosen yet")
     scores, notes = score_segments(facts, config_for(segmentation))
     assert "Value per customer is left out: the data cannot measure it." in notes
     assert "growth_score" not in scores and "size_score" in scores
@@ -177,8 +178,11 @@ def test_criteria_the_data_cannot_measure_are_left_out() -> None:
         TargetingError, match="Every criterion with a weight above 0 is unavailable"
     ):
         score_segments(facts, config_for(segmentation, weights=only_value))
-    with pytest.raises(TargetingError, match="'Segment 1' has no value per conversion"):
-        roi_table(facts, config_for(segmentation, targets=(0,)))
+    unknown = roi_table(facts, config_for(segmentation, targets=(0,)))
+    assert np.isnan(unknown.loc[0, "revenue"]) and unknown.loc[0, "value_source"] == "not known"
+    assert unknown.loc[0, "cost"] == 1.0  # 2 customers at 0.50: the rest of the what-if works
+    with pytest.raises(TargetingError, match="not known for 'Segment 1'. Choose the customer"):
+        budget_table(unknown, config_for(segmentation, targets=(0,)))
     entered = {0: SegmentPlan(value_per_conversion=80.0), 1: SegmentPlan()}
     roi = roi_table(facts, config_for(segmentation, targets=(0,), segments=entered))
     assert roi.loc[0, "value_per_conversion"] == 80.0 and roi.loc[0, "value_source"] == "entered"
@@ -421,7 +425,8 @@ def test_cells_that_could_run_as_formulas_are_neutralised(cell, expected) -> Non
 def test_target_list_export_to_csv_and_excel(data) -> None:
     frame, schema, segmentation = data
     config = config_for(segmentation, targets=(0,), key_columns=("email", "monetary"))
-    targets = target_list(frame, schema, segmentation, config, "email_opt_in")
+    reachable = reachable_mask(frame, "email_opt_in")
+    targets = target_list(frame, schema, segmentation, config, reachable)
     assert targets["customer_id"].tolist() == ["a", "b"]  # c did not opt in
     assert list(targets.columns) == [
         "customer_id", "segment_id", "segment", "segmentation", "email", "monetary",

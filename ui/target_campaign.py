@@ -64,7 +64,7 @@ def render_campaign(
         help="Share of contacted customers expected to buy, in percent (0–100), for segments "
         "without their own rate below."
         + (
-            f" Your data has a response column ('{facts.columns['response']}'), used first."
+            f" Your data records responses ({facts.label('response')}), used first."
             if facts.columns["response"]
             else " Your data has no response or conversion column, so this is your estimate."
         ),
@@ -73,11 +73,11 @@ def render_campaign(
     if facts.has_opt_in:
         seed("tgt_opted_in", bool(config.opted_in_only))
         opted_in = right.toggle(
-            "Only customers who opted in",
+            "Only customers you may contact",
             key="tgt_opted_in",
             persist_state=PERSIST,
-            help=f"Contact (and export) only customers with '{facts.columns['opt_in']}' = yes, "
-            "as consent rules usually require.",
+            help=f"Contact (and export) only {_reachable_words(facts)}, as consent rules "
+            "usually require.",
         )
     targets = tuple(int(t) for t in targets)
     edited = _targets_editor(segmentation, facts, config, targets)
@@ -146,19 +146,20 @@ def _targets_editor(
     base["Value per conversion"] = base["Value per conversion"].astype("float64")
     base["Max budget"] = base["Max budget"].astype("float64")
     data_rate = (
-        f"Empty = from '{facts.columns['response']}' ({_rates(from_data)})"
+        f"Empty = from {facts.label('response')} in your data ({_rates(from_data)})"
         if facts.columns["response"]
         else "Empty = the expected response rate above"
     )
     value_hint = (
-        "Empty = from the data: "
+        f"Empty = {facts.conversion_source}, from the data: "
         + ", ".join(
             f"{n} {v:,.2f}"
             for n, v in zip(table["segment"], table["value_per_conversion"], strict=True)
             if not np.isnan(v)
         )
         if table["value_per_conversion"].notna().any()
-        else "Your data has no value column: enter what one conversion is worth"
+        else "No customer value is chosen at the top of the page: enter what one conversion "
+        "is worth"
     )
     edited = st.data_editor(
         base,
@@ -197,6 +198,17 @@ def _targets_editor(
     return {"plans": plans}
 
 
+def _reachable_words(facts: SegmentMeasures) -> str:
+    """Who counts as reachable, in words: 'customers with E-mail opt-in = yes and an e-mail or
+    phone on file'."""
+    parts = []
+    if facts.columns.get("opt_in"):
+        parts.append(f"{facts.label('opt_in')} = yes")
+    if facts.contacts:
+        parts.append("an e-mail or phone on file")
+    return "customers with " + " and ".join(parts)
+
+
 def _number(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
@@ -205,24 +217,55 @@ def _rates(rates: pd.Series) -> str:
     return ", ".join(f"{r:.1f} %" for r in rates if not np.isnan(r))
 
 
+def _source_words(source: str) -> str:
+    return {"entered": "Your entry", "default": "Your expected rate", "not known": "Not known"}.get(
+        source, source
+    )
+
+
 def _roi_summary(roi: pd.DataFrame) -> None:
     totals = roi[["audience", "conversions", "revenue", "cost", "profit"]].sum()
     cells = st.columns(5)
-    cells[0].metric("Customers contacted", f"{totals['audience']:,.0f}")
-    cells[1].metric("Expected conversions", f"{totals['conversions']:,.0f}")
-    cells[2].metric("Expected revenue", f"{totals['revenue']:,.0f}")
-    cells[3].metric("Cost", f"{totals['cost']:,.0f}")
-    roi_total = totals["profit"] / totals["cost"] if totals["cost"] > 0 else np.nan
-    cells[4].metric("ROI", f"{roi_total:.0%}", help="(revenue − cost) / cost")
+    cells[0].metric(
+        "Customers contacted", f"{totals['audience']:,.0f}", help="The targets' audiences."
+    )
+    cells[1].metric(
+        "Expected conversions",
+        f"{totals['conversions']:,.0f}",
+        help="Customers contacted × response rate.",
+    )
+    known = roi["revenue"].notna().all()
+    cells[2].metric(
+        "Expected revenue",
+        f"{totals['revenue']:,.0f}" if known else "not known",
+        help="Conversions × value per conversion."
+        + ("" if known else " Needs the customer value, or a value per conversion per target."),
+    )
+    cells[3].metric(
+        "Cost", f"{totals['cost']:,.0f}", help="Customers contacted × cost per contact."
+    )
+    roi_total = totals["profit"] / totals["cost"] if totals["cost"] > 0 and known else np.nan
+    cells[4].metric(
+        "ROI",
+        "not known" if np.isnan(roi_total) else f"{roi_total:.0%}",
+        help="(revenue − cost) / cost",
+    )
+    if not known:
+        st.info(
+            "Revenue and ROI need what a conversion is worth: choose the customer value at the "
+            "top of the page, or enter a value per conversion for each target in the table "
+            "above.",
+            icon=":material/info:",
+        )
     shown = pd.DataFrame(
         {
             "Target": roi["segment"],
             "Audience": roi["audience"],
             "Response rate, %": roi["response_rate"],
-            "Rate from": roi["rate_source"],
+            "Rate from": roi["rate_source"].map(_source_words),
             "Conversions": roi["conversions"],
             "Value per conversion": roi["value_per_conversion"],
-            "Value from": roi["value_source"],
+            "Value from": roi["value_source"].map(_source_words),
             "Revenue": roi["revenue"].round(),
             "Cost": roi["cost"].round(),
             "ROI": roi["roi"] * 100,
@@ -236,8 +279,16 @@ def _roi_summary(roi: pd.DataFrame) -> None:
         column_config={
             "Audience": st.column_config.NumberColumn(format="%d"),
             "Response rate, %": st.column_config.NumberColumn(format="%.1f"),
+            "Rate from": st.column_config.TextColumn(
+                help="Where the response rate comes from: your data's responses, your entry in "
+                "the table above, or your expected rate."
+            ),
             "Conversions": st.column_config.NumberColumn(format="%.0f"),
             "Value per conversion": st.column_config.NumberColumn(format="%.2f"),
+            "Value from": st.column_config.TextColumn(
+                help="Where the value of one conversion comes from: the customer value chosen "
+                "at the top of the page (or the average order value), or your entry."
+            ),
             "Revenue": st.column_config.NumberColumn(format="localized"),
             "Cost": st.column_config.NumberColumn(format="localized"),
             "ROI": st.column_config.NumberColumn(
@@ -266,6 +317,14 @@ def render_budget(
     )
     if roi is None or roi.empty:
         st.info("Choose at least one target segment above to split a budget.")
+        return config, None
+    if roi["revenue"].isna().any():
+        st.info(
+            "The budget split follows each target's expected return, so it needs what a "
+            "conversion is worth: choose the customer value at the top of the page, or enter a "
+            "value per conversion for each target.",
+            icon=":material/info:",
+        )
         return config, None
     draft = replace(config, budget=float(budget if budget is not None else -1.0))
     try:

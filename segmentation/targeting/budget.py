@@ -45,7 +45,10 @@ CURVE_FACTOR = 1 - math.exp(-1)  # share of the ceiling reached when everyone is
 
 def roi_table(measures: SegmentMeasures, config: TargetingConfig) -> pd.DataFrame:
     """Per target: audience, response rate (and where it came from), conversions, revenue, cost,
-    profit and ROI. Raises :class:`TargetingError` when no target is chosen or a value is missing.
+    profit and ROI. Raises :class:`TargetingError` when no target is chosen.
+
+    A target without a value per conversion (no customer value and none entered) gets its
+    audience, conversions and cost, and missing revenue, profit and ROI.
     """
     if not config.targets:
         raise TargetingError(
@@ -90,21 +93,17 @@ def _response_rate(
     if plan.response_rate is not None:
         return float(plan.response_rate), "entered"
     if not pd.isna(row["response_rate"]):
-        return float(row["response_rate"]), f"from '{measures.columns['response']}'"
+        return float(row["response_rate"]), f"{measures.label('response')} (data)"
     return float(config.response_rate), "default"
 
 
 def _value(row: pd.Series, plan: SegmentPlan, measures: SegmentMeasures) -> tuple[float, str]:
+    """The value of one conversion and where it comes from (NaN, "not known" without one)."""
     if plan.value_per_conversion is not None:
         return float(plan.value_per_conversion), "entered"
     if not pd.isna(row["value_per_conversion"]):
-        column = measures.columns["avg_order_value"] or measures.columns["monetary"]
-        return float(row["value_per_conversion"]), f"from '{column}'"
-    raise TargetingError(
-        f"'{row['segment']}' has no value per conversion: the data has no column with customer "
-        "value (spend, revenue, monetary, average order value). Enter a value per conversion "
-        "for it in the segment table."
-    )
+        return float(row["value_per_conversion"]), f"{measures.conversion_source} (data)"
+    return math.nan, "not known"
 
 
 # --- budget split ---------------------------------------------------------------------------
@@ -237,7 +236,18 @@ def proportional_split(
 
 
 def budget_table(roi: pd.DataFrame, config: TargetingConfig) -> pd.DataFrame:
-    """Per target: bounds, the marginal-return split and the proportional split, with revenue."""
+    """Per target: bounds, the marginal-return split and the proportional split, with revenue.
+
+    Raises :class:`TargetingError` when a target's revenue is not known (no value per
+    conversion): a split by return needs every target's return.
+    """
+    unknown = roi.loc[roi["revenue"].isna(), "segment"].tolist()
+    if unknown:
+        raise TargetingError(
+            f"The budget split needs what a conversion is worth, and it is not known for "
+            f"{', '.join(repr(s) for s in unknown)}. Choose the customer value at the top of the "
+            "page, or enter a value per conversion for each target."
+        )
     plans = [config.plan(i) for i in roi.index]
     ceilings = roi["revenue"].to_numpy() / CURVE_FACTOR
     scales = roi["cost"].to_numpy()

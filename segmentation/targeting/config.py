@@ -86,6 +86,40 @@ class SegmentPlan:
     max_budget: float | None = None
 
 
+VALUE_MODES = ("auto", "column", "sum", "none")
+
+
+@dataclass(frozen=True)
+class ValueChoice:
+    """The user's answer to "which column is the customer value?" (JSON-friendly).
+
+    ``mode``: ``"auto"`` follow the columns' meanings; ``"column"`` the one column in
+    ``columns``; ``"sum"`` the sum of ``columns``; ``"none"`` no customer value.
+    """
+
+    mode: str = "auto"
+    columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.mode not in VALUE_MODES:
+            raise TargetingError(
+                f"Customer value mode '{self.mode}' is unknown; it is one of "
+                f"{', '.join(VALUE_MODES)}."
+            )
+        object.__setattr__(self, "columns", tuple(str(c) for c in self.columns))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"mode": ..., "columns": [...]}``."""
+        return {"mode": self.mode, "columns": list(self.columns)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ValueChoice:
+        """The choice a :meth:`to_dict` produced; ``None`` (older links) follows the data."""
+        if not data:
+            return cls()
+        return cls(str(data.get("mode", "auto")), tuple(data.get("columns", ())))
+
+
 @dataclass(frozen=True)
 class TargetingConfig:
     """Every targeting input, as one JSON-serialisable value (links and project files).
@@ -101,6 +135,8 @@ class TargetingConfig:
     budget : the total budget to split across the targets.
     opted_in_only : contact only customers who opted in (when an opt-in column exists).
     key_columns : extra columns for the exported target list.
+    value : which column (or sum of columns) is the customer value, or none, or follow the
+        data's column meanings (see :mod:`segmentation.targeting.value`).
     """
 
     segmentation: str = ""
@@ -112,6 +148,7 @@ class TargetingConfig:
     budget: float = 10_000.0
     opted_in_only: bool = True
     key_columns: tuple[str, ...] = ()
+    value: ValueChoice = field(default_factory=ValueChoice)
 
     def plan(self, segment_id: int) -> SegmentPlan:
         """The inputs for one segment (defaults when the user has not set any)."""
@@ -129,11 +166,13 @@ class TargetingConfig:
             "budget": self.budget,
             "opted_in_only": self.opted_in_only,
             "key_columns": list(self.key_columns),
+            "value": self.value.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TargetingConfig:
-        """The config a :meth:`to_dict` produced (unknown keys are ignored)."""
+        """The config a :meth:`to_dict` produced (unknown keys are ignored; configs made before
+        the customer value could be chosen follow the data's meanings)."""
         segments = {int(k): SegmentPlan(**v) for k, v in dict(data.get("segments", {})).items()}
         plain = {
             k: data[k]
@@ -151,6 +190,7 @@ class TargetingConfig:
             segments=segments,
             targets=tuple(int(t) for t in data.get("targets", ())),
             key_columns=tuple(data.get("key_columns", ())),
+            value=ValueChoice.from_dict(data.get("value")),
             **plain,
         )
 

@@ -17,25 +17,41 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from segmentation.data.schema import Schema, normalise_name
+from segmentation.data.schema import SET_BY_HAND, Schema, normalise_name
 from segmentation.segmenting.segments import Segmentation
 from segmentation.targeting.config import CRITERIA, TargetingConfig, TargetingError
 from segmentation.targeting.measures import find_opt_in
 from segmentation.targeting.plan import TargetingPlan
+from segmentation.targeting.value import is_predicted
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTACT_MEANINGS = ("person_name", "email", "phone")
 _CONTACT_NAME = re.compile(r"(^|\s)(name|email|e mail|email address|phone|phone number|mobile)$")
 
 
 def default_key_columns(schema: Schema) -> tuple[str, ...]:
-    """Contact columns worth exporting with the target list: names, emails, phones, opt-in."""
+    """Contact columns worth exporting with the target list: names, e-mails and phones (by
+    their meanings, or, for columns of no particular meaning, their names) and consent."""
     picks = [
         c.name
         for c in schema.columns
-        if c.role != "id" and _CONTACT_NAME.search(normalise_name(c.name))
+        if c.role != "id"
+        and (
+            c.meaning in CONTACT_MEANINGS
+            or (
+                c.meaning == "other"
+                and c.meaning_reason != SET_BY_HAND
+                and _CONTACT_NAME.search(normalise_name(c.name))
+            )
+        )
     ]
     opt_in = find_opt_in(schema)
     return tuple(dict.fromkeys(picks + ([opt_in] if opt_in else [])))
+
+
+def prediction_columns(schema: Schema) -> tuple[str, ...]:
+    """The columns the Predictions page joined to the table (exported with every list)."""
+    return tuple(c.name for c in schema.columns if is_predicted(c))
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -46,11 +62,14 @@ def target_list(
     schema: Schema,
     segmentation: Segmentation,
     config: TargetingConfig,
-    opt_in_column: str | None = None,
+    reachable: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The target customers: id, segment id, segment (persona) name, segmentation, key columns.
+    """The target customers: id, segment id, segment (persona) name, segmentation, key columns,
+    then the prediction columns when the table has them.
 
-    Only opted-in customers when ``config.opted_in_only`` and ``opt_in_column`` is given.
+    Only customers who may be contacted when ``config.opted_in_only`` and ``reachable`` (one
+    flag per row of ``frame``, see :func:`segmentation.targeting.measures.reachable_mask`) is
+    given.
     """
     if not config.targets:
         raise TargetingError(
@@ -63,11 +82,12 @@ def target_list(
     id_column = schema.id_column or frame.columns[0]
     labels = segmentation.labels.reindex(pd.Index(frame[id_column]))
     chosen = np.array(labels.isin(config.targets).to_numpy(), dtype=bool)
-    if config.opted_in_only and opt_in_column is not None:
-        chosen &= frame[opt_in_column].fillna(False).astype(bool).to_numpy()
+    if config.opted_in_only and reachable is not None:
+        chosen &= np.asarray(reachable, dtype=bool)
     picked = frame.loc[chosen]
     segment_ids = labels.to_numpy()[chosen].astype("int64")
     key_columns = [c for c in config.key_columns if c != id_column]
+    key_columns += [c for c in prediction_columns(schema) if c not in key_columns]
     out = pd.DataFrame(
         {
             id_column: picked[id_column].to_numpy(),
@@ -225,10 +245,10 @@ def _summary_tables(plan: TargetingPlan) -> list[tuple[str, pd.DataFrame]]:
                         "Audience": roi["audience"].map("{:,.0f}".format),
                         "Response": roi["response_rate"].map("{:.1f} %".format),
                         "Conversions": roi["conversions"].map("{:,.0f}".format),
-                        "Value per conversion": roi["value_per_conversion"].map("{:,.2f}".format),
-                        "Revenue": roi["revenue"].map("{:,.0f}".format),
+                        "Value per conversion": roi["value_per_conversion"].map(_shown("{:,.2f}")),
+                        "Revenue": roi["revenue"].map(_shown("{:,.0f}")),
                         "Cost": roi["cost"].map("{:,.0f}".format),
-                        "ROI": roi["roi"].map("{:.0%}".format),
+                        "ROI": roi["roi"].map(_shown("{:.0%}")),
                     }
                 ),
             )
@@ -252,6 +272,11 @@ def _summary_tables(plan: TargetingPlan) -> list[tuple[str, pd.DataFrame]]:
             )
         )
     return tables
+
+
+def _shown(pattern: str):
+    """A formatter that shows a missing number as 'not known'."""
+    return lambda v: "not known" if pd.isna(v) else pattern.format(v)
 
 
 def _summary_notes(plan: TargetingPlan) -> list[str]:

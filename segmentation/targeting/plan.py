@@ -51,11 +51,17 @@ def plan_targeting(
     """
     validate_config(config, segment_names)
     scores, notes = score_segments(measures, config)
-    notes = [*measures.notes, *notes]
+    notes = [n for n in (measures.value_note, *measures.notes, *notes) if n]
     if not config.targets:
         notes.append("No target chosen yet: choose target segments.")
         return TargetingPlan(scores, pd.DataFrame(), pd.DataFrame(), tuple(notes), config)
     roi = roi_table(measures, config)
+    if roi["revenue"].isna().any():
+        notes.append(
+            "No budget split: the value of a conversion is not known for every target. Choose "
+            "the customer value, or enter a value per conversion for each target."
+        )
+        return TargetingPlan(scores, roi, pd.DataFrame(), tuple(notes), config)
     budget = budget_table(roi, config)
     return TargetingPlan(scores, roi, budget, tuple(notes), config)
 
