@@ -152,7 +152,7 @@ def test_colour_by_a_number_and_show_only_some_segments(drawn: AppTest) -> None:
     drawn.selectbox(key="map_colour").set_value("monetary")
     drawn.run()
     figure = maps(drawn)[0].proto.spec
-    assert "coloured by 'monetary'" in figure and "colorbar" in figure
+    assert "coloured by total spend" in figure and "colorbar" in figure
     shown = next(m for m in drawn.multiselect if m.label == "Show segments")
     first = shown.options[0]
     shown.set_value([])

@@ -31,6 +31,7 @@ from segmentation.describing.comparison import (
     standardised_means,
     unique_group_names,
 )
+from segmentation.describing.value_format import data_currency
 from segmentation.segmenting.rfm import rfm_segmentation
 from segmentation.segmenting.rfm_scoring import find_rfm_columns
 from segmentation.segmenting.segments import Segmentation
@@ -199,9 +200,13 @@ def method_settings() -> ComparisonConfig:
 
 def comparison(data: CustomerData, choice: Choice, config: ComparisonConfig) -> FeatureComparison:
     """Tested differences for these groups and settings (cached per data content and groups)."""
-    key = (seg.data_key(data), choice.key, json.dumps(config.to_dict(), sort_keys=True))
+    currency = data_currency(data)
+    key = (seg.data_key(data), choice.key, json.dumps(config.to_dict(), sort_keys=True), currency)
     return _COMPARISONS.get_or_compute(
-        key, lambda: compare_features(data.customers, data.schema, choice.groups, config=config)
+        key,
+        lambda: compare_features(
+            data.customers, data.schema, choice.groups, config=config, currency=currency
+        ),
     )
 
 
@@ -214,12 +219,15 @@ def render_kpis(data: CustomerData, choice: Choice, result: FeatureComparison) -
         "Top categories of",
         categorical,
         default=differing[:3],
+        format_func=lambda name: data.schema.column(name).label,
         key="cmp_kpi_categories",
         persist_state=PERSIST,
         help="Category columns whose most common values to show per segment. Suggested: the "
         "categories that differ most between these segments.",
     )
-    table = kpi_table(data.customers, data.schema, choice.groups, categories)
+    table = kpi_table(
+        data.customers, data.schema, choice.groups, categories, currency=data_currency(data)
+    )
     st.dataframe(
         table.formatted(), width="stretch", height=35 * (len(table.values) + 1) + 3, key="cmp_kpis"
     )
@@ -238,9 +246,11 @@ def render_differences(result: FeatureComparison) -> None:
         f"columns show the typical value: the {typical} for numbers, the most common value "
         "for categories."
     )
-    shown = pd.DataFrame({"Feature": table["feature"]})
+    shown = pd.DataFrame({"Feature": table["feature"].map(result.label)})
     for group in result.groups:
-        shown[group] = table[group].map(_typical)
+        shown[group] = [
+            result.typical_text(f, v) for f, v in zip(table["feature"], table[group], strict=True)
+        ]
     shown["Verdict"] = table["verdict"].map(VERDICT_MARKS)
     shown["Effect"] = table["size"]
     shown["Strength"] = table["strength"]
@@ -289,12 +299,6 @@ def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _typical(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{value:,.2f}" if abs(float(value)) < 1000 else f"{value:,.0f}"
-
-
 def _and(names: Sequence[str]) -> str:
     quoted = [f"**{n}**" for n in names]
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
@@ -311,6 +315,7 @@ def render_distributions(data: CustomerData, choice: Choice, result: FeatureComp
         "Features to look at",
         features,
         default=features[:2],
+        format_func=result.label,
         max_selections=6,
         key="cmp_dist_features",
         help="Draw how these features are spread in each group. Listed from the biggest "
@@ -331,13 +336,14 @@ def render_distributions(data: CustomerData, choice: Choice, result: FeatureComp
         numeric = data.schema.column(feature).kind == "numeric"
         values = group_values(data.customers, data.schema, choice.groups, feature)
         cells[n % 2].plotly_chart(
-            distribution_chart(values, feature, numeric, style),
+            distribution_chart(values, result.label(feature), numeric, style),
             width="stretch",
             key=f"cmp_dist_{feature}",
         )
     numeric = [f for f in features if data.schema.column(f).kind == "numeric"][:RADAR_FEATURES]
     if len(numeric) >= 3:
         profile = standardised_means(data.customers, data.schema, choice.groups, numeric)
+        profile.index = [result.label(f) for f in profile.index]
         st.plotly_chart(profile_radar(profile), width="stretch", key="cmp_radar")
         st.caption(
             f"The {len(profile)} numeric features that differ most. 0 is the average customer; "

@@ -7,7 +7,14 @@ import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
 from segmentation.charts.map import customer_map, map_preview
-from segmentation.describing.profiles import find_monetary
+from segmentation.describing.example_customer import personal_key
+from segmentation.describing.profiles import money_source
+from segmentation.describing.value_format import (
+    data_currency,
+    is_personal,
+    label_words,
+    value_formats,
+)
 from segmentation.mapping.embedding import (
     METRICS,
     Embedding,
@@ -103,13 +110,17 @@ def render_view_controls(
 ) -> tuple[str, tuple[str, ...] | None, int]:
     """Colour by, which segments to show, and how many points to draw."""
     left, middle, right = st.columns([2, 3, 1.4])
-    columns = [c.name for c in data.schema.columns if c.kind in COLOUR_KINDS and c.role != "id"]
+    columns = [
+        c.name
+        for c in data.schema.columns
+        if c.kind in COLOUR_KINDS and c.role != "id" and not is_personal(c)
+    ]
     if st.session_state.get("map_colour") not in [SEGMENT, *columns]:
         st.session_state.pop("map_colour", None)
     colour_by = left.selectbox(
         "Colour by",
         [SEGMENT, *columns],
-        format_func=lambda c: "Segment" if c == SEGMENT else c,
+        format_func=lambda c: "Segment" if c == SEGMENT else data.schema.column(c).label,
         key="map_colour",
         help="Colour points by their segment, or by any column to see how it varies across the "
         "map (a colour scale for numbers, a legend for categories).",
@@ -214,17 +225,29 @@ def _progress(key: str) -> None:
 
 
 def hover_columns(data: CustomerData, matrix: FeatureMatrix) -> tuple[str, ...]:
-    """A few key attributes for the hover box: spend, then one column per segmentation base."""
+    """A few key attributes for the hover box: spend (the customer-value meaning), then one
+    column per segmentation base; personal data (e-mails, names, phones …) never."""
+    schema = data.schema
     chosen = []
-    monetary = find_monetary(data.schema)
-    if monetary:
-        chosen.append(monetary)
+    source = money_source(schema)
+    if source is not None:
+        chosen.append(source.column or source.columns[0])
     for base in ("demographic", "geographic", "behavioral", "psychographic"):
         for column in matrix.config.columns:
-            if data.schema.column(column).base == base and column not in chosen:
-                chosen.append(column)
+            if column in schema.names and schema.column(column).base == base:
+                if column not in chosen:
+                    chosen.append(column)
                 break
-    return tuple(chosen[:4])
+    return tuple(c for c in chosen if not is_personal(schema.column(c)))[:4]
+
+
+def hover_names(data: CustomerData, ids: pd.Index) -> pd.Series | None:
+    """How the hover names customers: by row ("Customer #12") when the customer key is personal
+    data such as an e-mail address; None keeps "Customer <id>"."""
+    if not personal_key(data.schema, ids.to_numpy(dtype=object)[:200]):
+        return None
+    rows = pd.Series(range(1, len(ids) + 1), index=ids).astype("string")
+    return "Customer #" + rows
 
 
 def render_map(
@@ -262,8 +285,16 @@ def render_map(
     except SegmentationError as err:
         st.warning(str(err), icon=":material/visibility_off:")
         return
-    described = "segment" if colour_by == SEGMENT else f"'{colour_by}'"
-    figure = customer_map(view, f"Your customers, coloured by {described}")
+    schema = data.schema
+    described = "segment" if colour_by == SEGMENT else label_words(schema.column(colour_by).label)
+    shown_columns = [*view.hover_columns] + ([] if colour_by == SEGMENT else [colour_by])
+    figure = customer_map(
+        view,
+        f"Your customers, coloured by {described}",
+        labels={c: schema.column(c).label for c in shown_columns},
+        formats=value_formats(schema, data.customers, shown_columns, data_currency(data)),
+        names=hover_names(data, customers.index),
+    )
     three_d = embedding.config.n_components == 3
     chart_key = f"map_chart_{key[:16]}"
     st.plotly_chart(

@@ -19,6 +19,7 @@ from segmentation.describing.persona_names import (
 )
 from segmentation.describing.persona_types import PersonaConfig, PersonaSet
 from segmentation.describing.personas import build_personas
+from segmentation.describing.value_format import data_currency
 from segmentation.segmenting.segments import Segmentation
 from ui.cache import BoundedCache, content_key, data_key
 
@@ -47,8 +48,13 @@ def personas(data: CustomerData, segmentation: Segmentation) -> PersonaSet:
         json.dumps(dict(segmentation.settings), sort_keys=True, default=str),
         json.dumps(CONFIG.to_dict(), sort_keys=True),
     )
+    currency = data_currency(data)
+    key = (*key, currency)  # data_key holds the meanings: a meaning edit gives new cards
     cards = _PERSONAS.get_or_compute(
-        key, lambda: build_personas(data.customers, data.schema, segmentation, config=CONFIG)
+        key,
+        lambda: build_personas(
+            data.customers, data.schema, segmentation, config=CONFIG, currency=currency
+        ),
     )
     return with_names(cards, segmentation.segment_names)
 

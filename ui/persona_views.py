@@ -8,10 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import SegmentationError
-from segmentation.data.words import column_words
 from segmentation.describing.marketing_mix import MIX_RULES
-from segmentation.describing.persona_report import BASE_TITLES, personas_html, personas_markdown
+from segmentation.describing.persona_report import (
+    BASE_TITLES,
+    line_words,
+    personas_html,
+    personas_markdown,
+)
 from segmentation.describing.persona_types import Persona, PersonaSet
+from segmentation.describing.value_format import format_number
 from segmentation.segmenting.segments import Segmentation
 from ui import persona_state
 from ui import segments_state as seg
@@ -42,9 +47,11 @@ def render_intro(cards: PersonaSet) -> None:
     """One line on what the cards are based on, and the export buttons."""
     left, middle, right = st.columns([4, 1.3, 1.3], vertical_alignment="bottom")
     money = (
-        f" Revenue comes from the '{cards.monetary}' column."
-        if cards.monetary
-        else (" No spend column was found, so revenue shares are not shown.")
+        f" Revenue comes from {_revenue_words(cards)} (the customer-value meaning on the Data "
+        "page)."
+        if cards.revenue_from
+        else " No column has the customer-value meaning, so revenue shares are not shown (set "
+        "one on the Data page)."
     )
     left.caption(
         f"{len(cards.personas)} personas from **{cards.title}**, {cards.n_customers:,} customers."
@@ -73,6 +80,14 @@ def render_intro(cards: PersonaSet) -> None:
         key="persona_download_html",
         help="Every card, with your notes, as one web page that opens offline and prints one "
         "card per page.",
+    )
+
+
+def _revenue_words(cards: PersonaSet) -> str:
+    return (
+        f"'{cards.revenue_from}'"
+        if cards.monetary
+        else cards.revenue_from[:1].lower() + (cards.revenue_from[1:])
     )
 
 
@@ -188,20 +203,26 @@ def _metrics(persona: Persona, cards: PersonaSet) -> None:
         "Share of customers", f"{persona.share:.0%}", help="This segment's share of customers."
     )
     if persona.revenue_share is None or persona.value_per_customer is None:
-        cells[2].metric("Share of revenue", "–", help="No spend column was found in the data.")
+        cells[2].metric(
+            "Share of revenue",
+            "–",
+            help="No column has the customer-value meaning (set one on the Data page).",
+        )
         return
+    source = _revenue_words(cards)
     cells[2].metric(
         "Share of revenue",
         f"{persona.revenue_share:.0%}",
-        help=f"This segment's share of the total of '{cards.monetary}'.",
+        help=f"This segment's share of the total of {source}.",
     )
     delta = (persona.value_index - 1) if persona.value_index is not None else None
+    average = format_number(cards.average_value, "money", cards.currency)
     cells[3].metric(
         "Value per customer",
-        f"{persona.value_per_customer:,.0f}",
+        format_number(persona.value_per_customer, "money", cards.currency),
         delta=f"{delta:+.0%} vs average" if delta is not None else None,
-        help=f"Average '{cards.monetary}' per customer in this segment; the average customer "
-        f"is worth {cards.average_value:,.0f}.",
+        help=f"Average of {source} per customer in this segment; the average customer is "
+        f"worth {average}.",
     )
 
 
@@ -289,7 +310,7 @@ def _profile(persona: Persona) -> None:
 def _profile_line(line) -> str:
     comparison = f":blue[**{line.comparison}**]" if line.distinct else f":gray[{line.comparison}]"
     return (
-        f"{_plain(column_words(line.column))}: {_plain(line.typical)}  \n"
+        f"{_plain(line_words(line))}: {_plain(line.typical)}  \n"
         f":gray[all customers: {_plain(line.overall)}] · {comparison}"
     )
 
@@ -299,9 +320,9 @@ def _example(persona: Persona) -> None:
         return
     st.markdown("**Example customer** — the real customer closest to the segment's centre")
     details = " · ".join(
-        f"{_plain(column_words(c))}: **{_plain(v)}**" for c, v in persona.example.details
+        f"{_plain(w)}: **{_plain(v)}**" for w, v in persona.example.labelled_details()
     )
-    st.markdown(f":material/person: Customer **{persona.example.customer_id}** — {details}")
+    st.markdown(f":material/person: **{_plain(persona.example.name)}** — {details}")
 
 
 def _mix(persona: Persona) -> None:

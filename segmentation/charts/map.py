@@ -5,23 +5,40 @@ Each builder returns a labelled plotly figure and never touches Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from segmentation.charts.style import PALETTE, titled_layout
+from segmentation.describing.value_format import ValueFormat
 from segmentation.mapping.embedding import MISSING, NOT_SEGMENTED, MapView
 
 
-def customer_map(view: MapView, title: str) -> go.Figure:
+def customer_map(
+    view: MapView,
+    title: str,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, ValueFormat] | None = None,
+    names: pd.Series | None = None,
+) -> go.Figure:
     """Customers as points on the map (WebGL), one legend entry per category or a colour scale
     for numbers, segment names at segment centres; each point's ``customdata`` is its customer
-    id and its ``hovertext`` the id, segment and key attributes."""
-    points = view.points.assign(hover=_map_hover_texts(view))
+    id and its ``hovertext`` the customer, segment and key attributes.
+
+    ``labels`` are the columns' readable labels and ``formats`` how their values are written
+    (by meaning: money with its currency, a birth year as 1965); ``names`` is how the hover
+    names each customer (by customer id; default "Customer <id>"), so a personal key such as an
+    e-mail address never shows.
+    """
+    labels, formats = dict(labels or {}), dict(formats or {})
+    points = view.points.assign(hover=_map_hover_texts(view, labels, formats, names))
     three_d = "z" in points.columns
     figure = go.Figure()
     if view.colour_kind == "number":
         present = points["colour"].notna()
-        figure.add_trace(_map_trace(points[present], three_d, view.colour_by, marker_colour=True))
+        title = labels.get(view.colour_by, view.colour_by)
+        figure.add_trace(_map_trace(points[present], three_d, title, marker_colour=True))
         if (~present).any():
             figure.add_trace(_map_trace(points[~present], three_d, MISSING, "#cbd5e1"))
     else:
@@ -31,7 +48,7 @@ def customer_map(view: MapView, title: str) -> go.Figure:
             colour = colour or PALETTE[number % len(PALETTE)]
             chosen = points[points["colour"] == level]
             figure.add_trace(_map_trace(chosen, three_d, str(level), colour))
-    _map_layout(figure, view, title, three_d)
+    _map_layout(figure, view, title, three_d, labels)
     return figure
 
 
@@ -67,20 +84,35 @@ def _ordered_levels(colour: pd.Series, order: tuple[object, ...]) -> list[object
     return known + rest + [lv for lv in last if lv in counts.index]
 
 
-def _map_hover_texts(view: MapView) -> pd.Series:
+def _map_hover_texts(
+    view: MapView,
+    labels: Mapping[str, str],
+    formats: Mapping[str, ValueFormat],
+    names: pd.Series | None,
+) -> pd.Series:
     """One ready-made hover text per point (one string per point keeps the figure light:
     plotly copies every object of every array it is given)."""
     points = view.points
-    text = "<b>Customer " + points.index.astype("string") + "</b><br>Segment: "
-    text = text + points["segment"].astype("string")
+    if names is not None:
+        who = names.reindex(points.index).astype("string").fillna("Customer")
+        who.index = points.index
+    else:
+        who = "Customer " + points.index.astype("string")
+    text = "<b>" + who + "</b><br>Segment: " + points["segment"].astype("string")
     shown = [*view.hover_columns] + ([] if view.colour_by == "segment" else ["colour"])
     for column in shown:
-        values = points[column]
-        if pd.api.types.is_float_dtype(values):
-            values = values.round(2)
-        label = view.colour_by if column == "colour" else column
-        text = text + f"<br>{label}: " + values.astype("string").fillna("—")
+        name = view.colour_by if column == "colour" else column
+        values = _hover_values(points[column], formats.get(name))
+        text = text + f"<br>{labels.get(name, name)}: " + values.fillna("—")
     return text.fillna("")
+
+
+def _hover_values(values: pd.Series, style: ValueFormat | None) -> pd.Series:
+    if style is not None and pd.api.types.is_numeric_dtype(values) and values.dtype != bool:
+        return pd.Series([style.text(v) for v in values], index=values.index, dtype="string")
+    if pd.api.types.is_float_dtype(values):
+        values = values.round(2)
+    return values.astype("string")
 
 
 def _map_trace(
@@ -114,9 +146,12 @@ def _map_trace(
     return go.Scattergl(x=points["x"], y=points["y"], **common)
 
 
-def _map_layout(figure: go.Figure, view: MapView, title: str, three_d: bool) -> None:
+def _map_layout(
+    figure: go.Figure, view: MapView, title: str, three_d: bool, labels: Mapping[str, str]
+) -> None:
     titled_layout(figure, title, height=620)
-    figure.update_layout(legend={"title": {"text": _legend_title(view)}, "itemsizing": "constant"})
+    legend = _legend_title(view, labels)
+    figure.update_layout(legend={"title": {"text": legend}, "itemsizing": "constant"})
     labels = view.centres.drop(index=[NOT_SEGMENTED], errors="ignore")
     if three_d:
         axis = {"showticklabels": False, "title": ""}
@@ -138,8 +173,8 @@ def _map_layout(figure: go.Figure, view: MapView, title: str, three_d: bool) -> 
         figure.add_annotation(_centre_label(name, row, three_d=False))
 
 
-def _legend_title(view: MapView) -> str:
-    return "Segment" if view.colour_by == "segment" else view.colour_by
+def _legend_title(view: MapView, labels: Mapping[str, str]) -> str:
+    return "Segment" if view.colour_by == "segment" else labels.get(view.colour_by, view.colour_by)
 
 
 def _centre_label(name: object, row: pd.Series, three_d: bool) -> dict[str, object]:

@@ -26,7 +26,14 @@ import pandas as pd
 
 from segmentation.data.schema import Schema, normalise_name
 from segmentation.describing.comparison_stats import adjust_p_values, categorical_row, numeric_row
-from segmentation.describing.profiles import find_monetary
+from segmentation.describing.profiles import money_source
+from segmentation.describing.value_format import (
+    ValueFormat,
+    format_number,
+    is_personal,
+    label_words,
+    value_formats,
+)
 from segmentation.errors import SegmentationError
 from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 
@@ -100,11 +107,12 @@ class KpiTable:
 
     values: pd.DataFrame
     kinds: Mapping[str, str]
+    currency: str | None = None
 
     def formatted(self) -> pd.DataFrame:
-        """The table as display text ("1,234", "12.3%", "$1,234.50" style without a currency)."""
+        """The table as display text ("1,234", "12.3%", "$1,234" with the currency when known)."""
         return self.values.apply(
-            lambda row: row.map(lambda v: _format(v, self.kinds[row.name])), axis=1
+            lambda row: row.map(lambda v: _format(v, self.kinds[row.name], self.currency)), axis=1
         )
 
 
@@ -122,6 +130,18 @@ class FeatureComparison:
     config: ComparisonConfig
     n_overlap: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    formats: Mapping[str, ValueFormat] = field(default_factory=dict)
+
+    def label(self, feature: str) -> str:
+        """A feature's readable label."""
+        return self.labels.get(feature, feature)
+
+    def typical_text(self, feature: str, value: object) -> str:
+        """A group's typical value of a feature, written by the feature's meaning."""
+        if isinstance(value, str):
+            return value
+        return self.formats.get(feature, ValueFormat()).text(value)
 
     @property
     def n_real(self) -> int:
@@ -242,11 +262,14 @@ def kpi_table(
     groups: Sequence[Group],
     category_columns: Sequence[str] = (),
     top: int = 2,
+    currency: str | None = None,
 ) -> KpiTable:
     """Customers, share, revenue, value per customer, orders, recency, AOV and top categories.
 
-    Shares are of all customers (and all revenue) in ``frame``; rows whose column the data
-    lacks (no money column, no order history) are left out.
+    Shares are of all customers (and all revenue) in ``frame``; revenue comes from the
+    customer-value meaning (:func:`.profiles.money_source`), so a meaning edit on the Data page
+    changes it; rows whose column the data lacks (no money column, no order history) are left
+    out. Money is written with ``currency`` when known.
     """
     _check_groups(groups)
     positions = _positions(frame, schema, groups)
@@ -258,9 +281,9 @@ def kpi_table(
 
     add("Customers", "count", [len(p) for p in positions])
     add("Share of customers", "share", [len(p) / max(len(frame), 1) for p in positions])
-    monetary = find_monetary(schema)
-    if monetary is not None:
-        money = _floats(frame[monetary])
+    source = money_source(schema)
+    if source is not None and set(source.columns) <= set(frame.columns):
+        money = source.values(frame).to_numpy(dtype="float64")
         total = np.nansum(money)
         revenue = [float(np.nansum(money[p])) for p in positions]
         add("Revenue", "money", revenue)
@@ -272,14 +295,22 @@ def kpi_table(
         ("Average order value", AOV_NAMES, "money", _mean),
     ):
         column = find_column(schema, names)
+        counts = [c for c in schema.of_meaning("order_count") if schema.column(c).kind == "numeric"]
+        if column is None and kind == "number" and len(counts) == 1:
+            column = counts[0]  # the one order count the meanings name
         if column is not None:
             values = _floats(frame[column])
             add(label, kind, [summary(values[p]) for p in positions])
     for column in category_columns:
         values = frame[column].astype("string")
-        add(f"Top {column}", "text", [_top_levels(values.iloc[p], top) for p in positions])
+        label = schema.column(column).label
+        add(
+            f"Top {label_words(label)}",
+            "text",
+            [_top_levels(values.iloc[p], top) for p in positions],
+        )
     table = pd.DataFrame(rows, index=[g.name for g in groups]).T
-    return KpiTable(table, kinds)
+    return KpiTable(table, kinds, currency)
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -303,7 +334,7 @@ def _top_levels(values: pd.Series, top: int) -> str:
     return ", ".join(f"{level} ({share:.0%})" for level, share in shares.head(top).items())
 
 
-def _format(value: object, kind: str) -> str:
+def _format(value: object, kind: str, currency: str | None = None) -> str:
     if kind == "text":
         return str(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -314,7 +345,7 @@ def _format(value: object, kind: str) -> str:
     if kind == "share":
         return f"{number:.1%}"
     if kind == "money":
-        return f"{number:,.2f}" if abs(number) < 1000 else f"{number:,.0f}"
+        return format_number(number, "money", currency)
     if kind == "days":
         return f"{number:,.0f} days"
     return f"{number:,.1f}"
@@ -329,6 +360,7 @@ def compare_features(
     groups: Sequence[Group],
     features: Sequence[str] | None = None,
     config: ComparisonConfig | None = None,
+    currency: str | None = None,
 ) -> FeatureComparison:
     """Test every feature for a difference between the groups, strongest effect first.
 
@@ -338,8 +370,10 @@ def compare_features(
     schema : column kinds; numeric features get a rank or mean test, categorical and yes/no
         features a chi-square test; dates and free text are skipped.
     groups : 2–4 named groups of customer ids.
-    features : the columns to test (default: every feature of the schema).
+    features : the columns to test (default: every feature of the schema); personal data
+        (e-mails, names, phones …) is never tested.
     config : test, correction and significance level.
+    currency : the money's currency, for the typical values' text.
 
     Examples
     --------
@@ -355,6 +389,7 @@ def compare_features(
     _check_groups(groups)
     positions = _positions(frame, schema, groups)
     features = list(features if features is not None else schema.features())
+    features = [f for f in features if not is_personal(schema.column(f))]
     rows, notes = [], []
     for name in features:
         kind = schema.column(name).kind
@@ -365,7 +400,8 @@ def compare_features(
         else:
             continue
         if row is None:
-            notes.append(f"'{name}' was not tested: a group has fewer than 2 values.")
+            label = schema.column(name).label
+            notes.append(f"'{label}' was not tested: a group has fewer than 2 values.")
             continue
         rows.append({"feature": name, "kind": kind, **row})
     table = _finish(rows, [g.name for g in groups], config)
@@ -375,7 +411,16 @@ def compare_features(
             f"{overlap:,} customers are in more than one group (the groups come from different "
             "segmentations); the tests assume separate groups, so treat p-values as approximate."
         )
-    return FeatureComparison(table, tuple(g.name for g in groups), config, overlap, tuple(notes))
+    tested = list(table["feature"])
+    return FeatureComparison(
+        table,
+        tuple(g.name for g in groups),
+        config,
+        overlap,
+        tuple(notes),
+        {name: schema.column(name).label for name in tested},
+        value_formats(schema, frame, tested, currency),
+    )
 
 
 def _finish(rows: list[dict], names: list[str], config: ComparisonConfig) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from html import escape
 
 from segmentation.data.words import column_words
-from segmentation.describing.persona_types import Persona, PersonaSet
+from segmentation.describing.persona_types import Persona, PersonaSet, ProfileLine
 
 BASE_TITLES = {
     "demographic": "Demographic",
@@ -19,6 +19,11 @@ BASE_TITLES = {
     "behavioral": "Behavioral",
     "psychographic": "Psychographic",
 }
+
+
+def line_words(line: ProfileLine) -> str:
+    """A profile line's column in plain words."""
+    return line.words or column_words(line.column)
 
 
 def _size_line(persona: Persona) -> str:
@@ -74,13 +79,13 @@ def _persona_markdown(persona: Persona, note: str) -> list[str]:
     for block in persona.blocks:
         for line in block.lines:
             lines.append(
-                f"| {block.base} | {column_words(line.column)} | {line.typical} | {line.overall} | "
+                f"| {block.base} | {line_words(line)} | {line.typical} | {line.overall} | "
                 f"{line.comparison} |"
             )
     lines.append("")
     if persona.example is not None:
-        details = ", ".join(f"{column_words(c)}: {v}" for c, v in persona.example.details)
-        lines += [f"**Example customer** {persona.example.customer_id}: {details}", ""]
+        details = ", ".join(f"{w}: {v}" for w, v in persona.example.labelled_details())
+        lines += [f"**Example customer** {persona.example.name}: {details}", ""]
     lines += ["### Suggested marketing mix", ""]
     for item in persona.mix:
         because = f" *(because: {item.trigger})*" if item.trigger else ""
@@ -159,10 +164,9 @@ def _persona_html(persona: Persona, note: str) -> str:
     parts += [_block_html(block.base, block.lines) for block in persona.blocks]
     parts.append("</div>")
     if persona.example is not None:
-        details = ", ".join(f"{column_words(c)}: {v}" for c, v in persona.example.details)
+        details = ", ".join(f"{w}: {v}" for w, v in persona.example.labelled_details())
         parts.append(
-            f"<h3>Example customer</h3><p>{escape(persona.example.customer_id)}: "
-            f"{escape(details)}</p>"
+            f"<h3>Example customer</h3><p>{escape(persona.example.name)}: {escape(details)}</p>"
         )
     mix = "".join(
         f"<div><b>{escape(m.element.capitalize())}</b>{escape(m.suggestion)}"
@@ -180,7 +184,7 @@ def _persona_html(persona: Persona, note: str) -> str:
 def _block_html(base: str, lines: tuple) -> str:
     rows = "".join(
         f'<tr class="{"distinct" if line.distinct else ""}">'
-        f"<td>{escape(column_words(line.column))}</td>"
+        f"<td>{escape(line_words(line))}</td>"
         f"<td>{escape(line.typical)}</td><td>{escape(line.overall)}</td>"
         f"<td>{escape(line.comparison)}</td></tr>"
         for line in lines
