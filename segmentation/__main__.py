@@ -7,6 +7,12 @@ than memory work, and writes one ``customer id, segment`` row per customer.
 ``predict INPUT OUTPUT.csv [--as-of DATE] [--horizon-days N]`` reads an orders file as the
 Data page does, fits the BG/NBD and Gamma-Gamma models on the orders up to DATE, writes one
 row of predictions per customer and prints the fitted parameters as one JSON object.
+
+``customers INPUT [MORE_INPUTS...] OUTPUT.csv [--report REPORT.json]`` does what the Data page
+does with its suggestions accepted: each input read and its platform layout detected, orders
+turned into customers with the suggested mapping, several inputs joined on the customer key;
+it writes one row per customer, the customer key first, and the report names each file's
+layout, every output column's meaning, the currency, the exclusions and how the files matched.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from segmentation.data.build import build_customers, customer_file_table, customers_report
 from segmentation.errors import SegmentationError
 from segmentation.predicting.history import read_order_history
 from segmentation.predicting.predictions import (
@@ -25,6 +32,8 @@ from segmentation.predicting.predictions import (
     prediction_file_table,
 )
 from segmentation.sharing.reuse import CHUNK_ROWS, assign_file, load_model
+
+CLI_MAX_MB = 4_000  # files on disk, not uploads: read what fits in memory
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"customers read at a time (default {CHUNK_ROWS:,}); lower it to use less memory",
     )
     _add_predict(commands)
+    _add_customers(commands)
     return parser
 
 
@@ -101,10 +111,64 @@ def predict_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_customers(commands: argparse._SubParsersAction) -> None:
+    customers = commands.add_parser(
+        "customers",
+        help="one customer table from customer and orders files, as the Data page makes it",
+        description="Read each INPUT (customers or orders; platform layouts recognised), turn "
+        "orders into customers with the suggested mapping, join several inputs on the customer "
+        "key (e-mail or id) and write one row per customer to OUTPUT.csv, the key first.",
+    )
+    customers.add_argument(
+        "files",
+        nargs="+",
+        metavar="INPUT [MORE_INPUTS ...] OUTPUT.csv",
+        help="one or more input files (CSV, TSV, Excel, Parquet; .gz too), then the CSV to write",
+    )
+    customers.add_argument(
+        "--report",
+        metavar="REPORT.json",
+        help="also write a JSON report: layouts, column meanings, currency, exclusions, match",
+    )
+
+
+def customers_main(args: argparse.Namespace) -> int:
+    """``customers``: the customer table to OUTPUT, the report to --report, a summary on
+    stderr."""
+    if len(args.files) < 2:
+        print("error: give at least one input file and the output CSV.", file=sys.stderr)
+        return 2
+    *inputs, output = args.files
+    try:
+        built = build_customers(inputs, max_mb=CLI_MAX_MB)
+    except SegmentationError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        customer_file_table(built.data).to_csv(output, index=False)
+        if args.report:
+            with open(args.report, "w", encoding="utf-8") as report:
+                json.dump(customers_report(built), report, indent=2, ensure_ascii=False)
+    except OSError as err:
+        print(f"error: cannot write '{err.filename}' ({err.strerror}). Check the folder.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    data = built.data
+    print(f"Wrote {data.report.n_customers:,} customers to {output} from "
+          f"{len(inputs)} file(s).", file=sys.stderr)  # fmt: skip
+    for match in built.matches:
+        print(f"  {match.matched.count:,} matched, {match.only_profiles.count:,} only in "
+              f"{match.profiles_name}, {match.only_orders.count:,} only in {match.orders_name}.",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "predict":
         return predict_main(args)
+    if args.command == "customers":
+        return customers_main(args)
     if args.chunk_rows < 1:
         print(f"error: --chunk-rows={args.chunk_rows} must be at least 1.", file=sys.stderr)
         return 2
