@@ -137,7 +137,7 @@ def config_for(segmentation, **changes) -> TargetingConfig:
 @pytest.mark.parametrize(
     ("name", "status", "columns", "first_candidates"),
     [
-        ("campaign.csv", "ask", (), SPENDS),
+        ("campaign.csv", "meaning", ("total_spend",), ("total_spend", *SPENDS)),
         ("telecom.csv", "meaning", ("TotalCharges",), ("TotalCharges",)),
         ("wholesale.csv", "ask", (), ("Fresh", "Milk", "Grocery")),
     ],
@@ -153,8 +153,22 @@ def test_default_value_of_real_shaped_files(name, status, columns, first_candida
     assert not {"NumWebPurchases", "Response", "Year_Birth"} & set(value.candidates[:6])
 
 
+def test_the_total_of_the_spend_columns_is_the_default() -> None:
+    data = customers("campaign.csv")
+    value = default_value(data.schema)
+    assert value.label == "Total spend"
+    assert value.reason == (
+        "Total spend adds up the 6 spend columns (on the Data page), so it is the value per "
+        "customer."
+    )
+    expected = data.customers[list(SPENDS)].astype("float64").sum(axis=1).to_numpy()
+    assert value.per_customer(data.customers) == pytest.approx(expected)
+
+
 def test_several_spend_columns_are_a_question_and_their_sum_an_answer() -> None:
     data = customers("campaign.csv")
+    # the user says the added-up total is not the value: the spend columns are a question
+    data = replace(data, schema=data.schema.with_column_meaning("total_spend", "other"))
     asked = default_value(data.schema)
     assert asked.reason.startswith("Several columns could be the customer value (Spend on wines")
     summed = resolve_value(data.schema, ValueChoice("sum", SPENDS))

@@ -19,6 +19,7 @@ from segmentation.targeting.value import (
     WITHOUT_VALUE,
     CustomerValue,
     default_value,
+    is_derived_total,
     is_predicted,
     resolve_value,
     value_label,
@@ -37,7 +38,8 @@ PICK_HELP = (
 )
 SUM_HELP = (
     "The columns whose values add up to what a customer is worth, e.g. spend on each product "
-    "group. Missing values count as 0 unless all of a customer's are missing."
+    "group (not their total as well, or it counts twice). Missing values count as 0 unless all "
+    "of a customer's are missing."
 )
 
 
@@ -129,7 +131,9 @@ def _sum_suggestion(schema: Schema, default: CustomerValue) -> tuple[str, ...]:
     spends = [
         c
         for c in default.candidates
-        if schema.column(c).meaning == "customer_value" and not is_predicted(schema.column(c))
+        if schema.column(c).meaning == "customer_value"
+        and not is_predicted(schema.column(c))
+        and not is_derived_total(schema.column(c))  # the parts, not their total as well
     ]
     return tuple(spends) if len(spends) > 1 else default.columns
 

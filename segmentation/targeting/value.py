@@ -7,8 +7,9 @@ follows the columns' meanings (:func:`default_value`), so a meaning changed on t
 changes it too:
 
 1. the one column whose meaning is *customer value* (predictions left aside: the user opts in to
-   those); several such columns (a campaign file's ``MntWines``, ``MntFruits`` …) are a question
-   for the user, never a silent guess;
+   those), or the total spend the Data page added up from several spend columns; several such
+   columns without a total (a campaign file's ``MntWines``, ``MntFruits`` … when the total is
+   not wanted) are a question for the user, never a silent guess;
 2. else the spend the app worked out from orders (``monetary``, ``net_spend``), unless its
    meaning was set by hand to something else;
 3. else the one column whose meaning is *order total*.
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from segmentation.data.derived import TOTAL_SPEND
 from segmentation.data.schema import SET_BY_HAND, ColumnProfile, Schema
 from segmentation.data.words import normalise_name
 from segmentation.predicting.columns import PREDICTED_NOTE
@@ -111,6 +113,11 @@ def is_predicted(profile: ColumnProfile) -> bool:
     return profile.note == PREDICTED_NOTE
 
 
+def is_derived_total(profile: ColumnProfile) -> bool:
+    """Whether a column is the total spend the Data page derived from several spend columns."""
+    return profile.name == TOTAL_SPEND and profile.meaning_reason.startswith("derived")
+
+
 def value_candidates(schema: Schema) -> tuple[str, ...]:
     """Numeric columns that could hold customer value, most likely first: customer value,
     order totals and spend, predicted value, then the other numbers in the table's order (those
@@ -125,6 +132,8 @@ def value_candidates(schema: Schema) -> tuple[str, ...]:
     ]
 
     def rank(c: ColumnProfile) -> int:
+        if is_derived_total(c):
+            return -1
         if is_predicted(c):
             return 3 if c.name == "predicted_clv" else 4
         if c.meaning == "customer_value":
@@ -147,6 +156,10 @@ def default_value(schema: Schema) -> CustomerValue:
     ]
     if len(by_meaning) == 1:
         return _from_meaning(schema, by_meaning[0], "has the meaning customer value", candidates)
+    totals = [c for c in by_meaning if is_derived_total(schema.column(c))]
+    if len(totals) == 1:  # the Data page added the spend columns up: their total is the value
+        why = f"adds up the {len(by_meaning) - 1} spend columns"
+        return _from_meaning(schema, totals[0], why, candidates)
     if len(by_meaning) > 1:
         return _ask(schema, by_meaning, candidates)
     measures = [
