@@ -9,7 +9,6 @@ from segmentation import (
     BASES,
     ROLES,
     CustomerData,
-    OrderColumns,
     SegmentationError,
     column_table,
     schema_from_table,
@@ -19,8 +18,8 @@ from segmentation.data.dataset import customer_key_sentence
 from segmentation.data.meanings import MEANING_KEYS, MEANINGS, meaning_of
 from ui import state
 from ui.messages import flash
+from ui.orders_views import render_orders_mapping  # noqa: F401  (the page calls it here)
 
-NONE = "— none —"
 BASE_HELP = {
     "demographic": "who they are: age, gender, household, occupation, income",
     "geographic": "where they are: region, state, density, language",
@@ -135,129 +134,6 @@ def render_example_button() -> None:
     ):
         st.session_state[state.PENDING_ORDERS] = state.example_orders()
         st.rerun()
-
-
-def render_orders_mapping(pending: state.PendingOrders) -> None:
-    """Ask for consent and the column mapping to turn an orders file into customers."""
-    table, suggested = pending.table, pending.suggested
-    n_ids = pending.typed.frame[suggested.customer_id].nunique()
-    if pending.layout is not None:
-        st.info(
-            f"Looks like **{pending.layout.title}** — the mapping below is pre-filled from its "
-            "layout.",
-            icon=":material/auto_awesome:",
-        )
-    st.warning(
-        f"**{table.file_name}** looks like an **orders file**: {len(table.frame):,} rows for "
-        f"{n_ids:,} customers. Segments need one row per customer, so recency, frequency and "
-        "monetary value can be computed from the orders. Check which column holds what, then "
-        "turn the orders into customers. Until then, the data you had stays active.",
-        icon=":material/receipt_long:",
-    )
-    with st.form("orders_mapping", border=True):
-        columns = _mapping_inputs(pending)
-        go, cancel = st.columns(2)
-        submitted = go.form_submit_button(
-            "Turn orders into customers", type="primary", width="stretch"
-        )
-        dropped = cancel.form_submit_button("Cancel, keep the current data", width="stretch")
-    if dropped:
-        st.session_state.pop(state.PENDING_ORDERS, None)
-        st.rerun()
-    if submitted and columns is not None:
-        _aggregate(pending, columns)
-
-
-def _mapping_inputs(pending: state.PendingOrders) -> OrderColumns | None:
-    names = list(pending.typed.frame.columns)
-    suggested = pending.suggested
-    left, middle, right = st.columns(3)
-    customer_id = left.selectbox(
-        "Customer id",
-        names,
-        index=names.index(suggested.customer_id),
-        help="The column that says which customer placed the order.",
-    )
-    order_date = middle.selectbox(
-        "Order date",
-        names,
-        index=names.index(suggested.order_date),
-        help="When the order was placed; recency and tenure use it.",
-    )
-    order_id = right.selectbox(
-        "Order id (optional)",
-        [NONE, *names],
-        index=_index([NONE, *names], suggested.order_id),
-        help="Invoice or order number. Lines sharing it count as one order; orders with a "
-        "negative total are cancellations or returns. Without it, each date counts as one order.",
-    )
-    by_amount = (
-        st.radio(
-            "Order value comes from",
-            ["an amount column", "quantity × unit price"],
-            index=0 if suggested.amount else 1,
-            horizontal=True,
-            help="Use an amount column when the file has the line or order total; otherwise the "
-            "value is quantity times unit price.",
-        )
-        == "an amount column"
-    )
-    value_columns = _value_inputs(names, suggested, by_amount)
-    carried = st.multiselect(
-        "Keep per customer (most frequent value)",
-        names,
-        default=list(suggested.carried),
-        help="Columns such as country or channel to keep for each customer, as the value that "
-        "appears most often in their orders.",
-    )
-    return OrderColumns(
-        customer_id,
-        order_date,
-        order_id=None if order_id == NONE else order_id,
-        carried=tuple(carried),
-        **value_columns,
-    )
-
-
-def _value_inputs(names: list[str], suggested: OrderColumns, by_amount: bool) -> dict[str, str]:
-    if by_amount:
-        amount = st.selectbox(
-            "Amount",
-            names,
-            index=_index(names, suggested.amount),
-            help="The money value of each line or order (negative for refunds).",
-        )
-        return {"amount": amount}
-    left, right = st.columns(2)
-    quantity = left.selectbox(
-        "Quantity",
-        names,
-        index=_index(names, suggested.quantity),
-        help="Units on the line (negative for cancellations).",
-    )
-    unit_price = right.selectbox(
-        "Unit price", names, index=_index(names, suggested.unit_price), help="Price of one unit."
-    )
-    return {"quantity": quantity, "unit_price": unit_price}
-
-
-def _index(options: list[str], value: str | None) -> int:
-    return options.index(value) if value in options else 0
-
-
-def _aggregate(pending: state.PendingOrders, columns: OrderColumns) -> None:
-    try:
-        with st.spinner("Turning orders into customers…"):
-            data = state.aggregate_pending(pending, columns)
-    except SegmentationError as err:
-        st.error(f"{err}\n\nThe data you had before is still active.", icon=":material/error:")
-        return
-    state.set_active_data(data)
-    flash(
-        "success",
-        f"Aggregated **{pending.table.file_name}** into {data.report.n_customers:,} customers.",
-    )
-    st.rerun()
 
 
 def render_quality_summary(data: CustomerData) -> None:
