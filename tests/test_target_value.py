@@ -23,6 +23,14 @@ from segmentation import (
 from segmentation.predicting.columns import with_predictions
 from segmentation.predicting.predictions import predict_from_data
 from segmentation.segmenting.segments import make_segmentation
+from segmentation.sharing.projects import (
+    DataInfo,
+    Project,
+    project_from_json,
+    project_from_link,
+    project_to_json,
+    project_to_link,
+)
 from segmentation.targeting.budget import roi_table
 from segmentation.targeting.config import TargetingConfig, TargetingError, ValueChoice
 from segmentation.targeting.export import target_list
@@ -271,6 +279,14 @@ def test_the_choice_travels_in_links_and_older_links_follow_the_data() -> None:
     assert TargetingConfig.from_dict(document) == config
     del document["value"]
     assert TargetingConfig.from_dict(document).value == ValueChoice()
+    # a shared link and a project file carry it with the other targeting inputs
+    info = DataInfo("upload", "campaign.csv", "a1" * 32, 240)
+    project = Project(info, targeting=config.to_dict())
+    for restored in (
+        project_from_link(project_to_link(project)),
+        project_from_json(project_to_json(project)),
+    ):
+        assert TargetingConfig.from_dict(restored.targeting).value == config.value
     with pytest.raises(TargetingError, match="Customer value mode 'best' is unknown"):
         ValueChoice("best")
 

@@ -171,7 +171,11 @@ def test_criteria_the_data_cannot_measure_are_left_out() -> None:
     assert facts.value.status == "ask"
     assert facts.value_note.startswith("No customer value chosen yet")
     scores, notes = score_segments(facts, config_for(segmentation))
-    assert "Value per customer is left out: the data cannot measure it." in notes
+    assert (
+        "Value per customer is left out: no customer value is chosen yet (choose it at the top "
+        "of the page)." in notes
+    )
+    assert "Growth is left out: the data cannot measure it." in notes
     assert "growth_score" not in scores and "size_score" in scores
     only_value = dict.fromkeys(TargetingConfig().weights, 0.0) | {"total_value": 2.0}
     with pytest.raises(
@@ -181,7 +185,7 @@ def test_criteria_the_data_cannot_measure_are_left_out() -> None:
     unknown = roi_table(facts, config_for(segmentation, targets=(0,)))
     assert np.isnan(unknown.loc[0, "revenue"]) and unknown.loc[0, "value_source"] == "not known"
     assert unknown.loc[0, "cost"] == 1.0  # 2 customers at 0.50: the rest of the what-if works
-    with pytest.raises(TargetingError, match="not known for 'Segment 1'. Choose the customer"):
+    with pytest.raises(TargetingError, match=r"not known for 'Segment 1'\. Choose the customer"):
         budget_table(unknown, config_for(segmentation, targets=(0,)))
     entered = {0: SegmentPlan(value_per_conversion=80.0), 1: SegmentPlan()}
     roi = roi_table(facts, config_for(segmentation, targets=(0,), segments=entered))

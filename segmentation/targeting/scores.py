@@ -35,6 +35,7 @@ from segmentation.targeting.config import (
 from segmentation.targeting.measures import SegmentMeasures
 
 ZONES = ("Invest", "Selective", "Harvest")
+VALUE_CRITERIA = ("value_per_customer", "total_value")
 
 
 def score_segments(
@@ -60,7 +61,7 @@ def score_segments(
     scores = pd.DataFrame(raw)[[c.key for c in CRITERIA]]
     available = [c.key for c in CRITERIA if scores[c.key].notna().all()]
     notes = [
-        f"{CRITERIA_BY_KEY[k].label} is left out: the data cannot measure it."
+        f"{CRITERIA_BY_KEY[k].label} is left out: {_why_unmeasured(k, measures)}."
         for k in scores.columns
         if k not in available and config.weights.get(k, 0) > 0
     ]
@@ -72,6 +73,15 @@ def score_segments(
             "), so no score can be made. Give a weight to another criterion."
         )
     return _combine(table, scores, weights), notes
+
+
+def _why_unmeasured(key: str, measures: SegmentMeasures) -> str:
+    value = measures.value
+    if key in VALUE_CRITERIA and value is not None and not value.known:
+        if value.status == "none":
+            return "there is no customer value"
+        return "no customer value is chosen yet (choose it at the top of the page)"
+    return "the data cannot measure it"
 
 
 def _share_of_best(values: pd.Series) -> pd.Series:
