@@ -76,19 +76,34 @@ def flagged_as_test(values: pd.Series) -> pd.Series:
 
 def order_firsts(values: pd.Series, groups: np.ndarray, blanks_only: bool) -> pd.Series:
     """Each order's first non-blank value, on every line of the order (Shopify writes order
-    fields on an order's first line only); with ``blanks_only``, only blank lines take it."""
-    if blanks_only and not values.isna().any():
+    fields on an order's first line only); with ``blanks_only``, only blank lines take it.
+
+    ``groups`` are the lines' order codes (0, 1, … in any order).
+    """
+    blank = values.isna().to_numpy()
+    if blanks_only and not blank.any():
         return values
-    firsts = values.groupby(groups, sort=False).transform("first")
-    return values.fillna(firsts) if blanks_only else firsts.astype(values.dtype)
+    source = _first_filled(blank, groups)[groups]
+    firsts = values.take(np.maximum(source, 0)).set_axis(values.index)
+    firsts = firsts.mask(source < 0)
+    return values.where(~blank, firsts) if blanks_only else firsts
+
+
+def _first_filled(blank: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per group, the position of its first non-blank line (-1: none), without a group-by:
+    writing positions last to first leaves each group's first one."""
+    first = np.full(int(groups.max(initial=-1)) + 1, -1, dtype=np.int64)
+    filled = np.flatnonzero(~blank)[::-1]
+    first[groups[filled]] = filled
+    return first
 
 
 def once_per_order(values: pd.Series, groups: np.ndarray) -> pd.Series:
     """An order-level amount counted once: the order's first non-blank value on its first line,
     0 on its other lines, missing on every line of an order that has no value at all."""
-    firsts = values.groupby(groups, sort=False).transform("first")
-    first_line = ~pd.Series(groups, index=values.index).duplicated().to_numpy()
-    return firsts.where(first_line | firsts.isna(), 0.0)
+    firsts = order_firsts(values, groups, blanks_only=False)
+    first_line = ~pd.Series(groups).duplicated().to_numpy()
+    return firsts.where(first_line | firsts.isna().to_numpy(), 0.0)
 
 
 def purchases_only(
