@@ -3,7 +3,7 @@
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import messages, predict_views, state
+from ui import messages, predict_state, predict_views, state
 from ui.share_views import render_share_controls
 
 render_share_controls()
@@ -21,19 +21,25 @@ except SegmentationError as err:
     st.info(str(err), icon=":material/receipt_long:")
     st.stop()
 
-config, holdout_config = predict_views.render_settings(history)
-try:
-    result = predict_views.predictions(history, config)
-except SegmentationError as err:
-    st.error(f"{err}\n\nNo predictions were made.", icon=":material/error:")
+config, holdout_config = predict_views.render_settings(data, history)
+outcome = predict_state.request(history, config, holdout_config)  # fits in the background
+if outcome.prediction_error is not None:
+    st.error(f"{outcome.prediction_error}\n\nNo predictions were made.", icon=":material/error:")
     st.stop()
+if outcome.predictions is None:
+    predict_views.render_progress(outcome.job, predictions_ready=False)
+    st.stop()
+result = outcome.predictions
 predict_views.render_summary(result)
 predict_views.render_table(result)
 predict_views.render_model(result)
-try:
-    check = predict_views.check(history, holdout_config)
-except SegmentationError as err:
-    st.warning(f"The hold-out check could not run: {err}", icon=":material/warning:")
+if outcome.check_error is not None:
+    st.warning(
+        f"The hold-out check could not run: {outcome.check_error}", icon=":material/warning:"
+    )
+elif outcome.check is None:
+    st.subheader("How good is it, on this data?")
+    predict_views.render_progress(outcome.job, predictions_ready=True)
 else:
-    predict_views.render_check(check)
+    predict_views.render_check(outcome.check)
 predict_views.render_use(data, result)

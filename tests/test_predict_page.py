@@ -1,20 +1,50 @@
 """AppTest of the Predictions page: predictions and the hold-out check on the sample, the
-messages for data that cannot be predicted, and using the predictions in segments."""
+progress shown while they are fitted in the background, the messages for data that cannot be
+predicted, and using the predictions in segments.
+
+The page fits in a worker thread and polls it; AppTest does not run the polling fragment, so
+the tests run the page again (as the fragment does) until what they wait for is shown, within
+a generous deadline, never for a fixed time."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from segmentation.predicting.columns import PREDICTED_NOTE
-from segmentation.predicting.predictions import CHURN_LEVELS
+from segmentation.predicting.predictions import CHURN_LEVELS, PREDICTION_STEPS
 from segmentation.segmenting.value_risk import VALUE_RISK_TITLE, value_risk_rules
 from tests.test_app import CUSTOMERS_CSV, EXCERPT, texts, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
+
+
+def wait_until(app: AppTest, shown: Callable[[AppTest], bool], what: str) -> AppTest:
+    """Run the page again until ``shown(app)`` (the background work is done), or fail."""
+    deadline = time.monotonic() + TIMEOUT
+    while not shown(app):
+        assert time.monotonic() < deadline, f"{what} never appeared"
+        app.run()
+        assert not app.exception, app.exception
+    return app
+
+
+def finished(app: AppTest) -> bool:
+    """Predictions and the hold-out check are drawn, or a message says why not."""
+    checked = len(app.get("plotly_chart")) == 2 or any(
+        "hold-out check could not run" in w.value for w in app.warning
+    )
+    return bool(app.error) or (bool(app.metric) and checked) or "need an orders" in texts(app)
+
+
+def progress_text(app: AppTest) -> str:
+    return " ".join(bar.proto.text for bar in app.get("progress"))
 
 
 def open_predictions(app: AppTest | None = None) -> AppTest:
@@ -24,7 +54,7 @@ def open_predictions(app: AppTest | None = None) -> AppTest:
     app.switch_page("pages/predict.py")
     app.run()
     assert not app.exception, app.exception
-    return app
+    return wait_until(app, finished, "the predictions")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +105,7 @@ def test_a_shorter_horizon_lowers_the_predicted_orders(first_visit):
     app = open_predictions()
     before = float(metrics(app)["Predicted orders, next 365 days"].replace(",", ""))
     app.slider(key="pred_horizon").set_value(90).run()
-    assert not app.exception, app.exception
+    wait_until(app, lambda a: "Predicted orders, next 90 days" in metrics(a), "90-day predictions")
     after = float(metrics(app)["Predicted orders, next 90 days"].replace(",", ""))
     assert 0 < after < before
 
@@ -131,3 +161,38 @@ def test_the_value_risk_rules_are_editable_on_the_segments_page():
     assert [rule.name for rule in value_risk_rules()] == names[:4]
     at_risk = app.session_state["segmentations"][VALUE_RISK_TITLE].sizes()["High value at risk"]
     assert f"**{at_risk:,} customers (" in texts(app)  # the rule's live count
+
+
+def test_the_page_shows_its_steps_while_fitting_and_the_app_stays_usable(monkeypatch):
+    from ui import predict_state
+
+    go, real = threading.Event(), predict_state.predict_customers
+
+    def held_back(history, config, progress=None):
+        progress(0.0, PREDICTION_STEPS[0])
+        go.wait(TIMEOUT)  # the fit takes as long as the test wants
+        return real(history, config, progress=progress)
+
+    monkeypatch.setattr(predict_state, "predict_customers", held_back)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.session_state["pred_horizon"] = 415  # settings no earlier test has fitted or checked
+    app.session_state["pred_holdout"] = 35
+    app.switch_page("pages/predict.py")
+    app.run()
+    wait_until(app, lambda a: f"{PREDICTION_STEPS[0]}…" in progress_text(a), "the progress")
+    steps = texts(app) + "\n".join(c.value for c in app.caption)
+    for step in (*PREDICTION_STEPS, predict_state.HOLDOUT_STEP):
+        assert step in steps
+    assert "you can keep working on other pages meanwhile" in steps
+    assert not app.metric and not app.error
+    app.switch_page("pages/data.py")  # another page opens while the fit runs
+    app.run()
+    assert not app.exception and app.title[0].value != "Predictions"
+    app.switch_page("pages/predict.py")
+    app.run()
+    assert app.get("progress"), "coming back joins the same fit"
+    go.set()
+    wait_until(app, finished, "the predictions")
+    assert metrics(app)["Predicted CLV, next 415 days"] and not app.error
+    assert not app.get("progress")

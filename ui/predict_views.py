@@ -1,15 +1,12 @@
 """The Predictions page's pieces: settings, the summary and table, the hold-out check, and
 joining the predictions to the customer table with the ready-made "Value × risk" segments.
 
-Fitting both models and the hold-out refit takes well under a second for the sample (0.2 s
-and 0.3 s; 0.6 s for 100,000 customers), so they run under a plain ``st.spinner`` instead of a
-background thread. Results are kept in bounded caches shared by all sessions, keyed by a hash
-of the orders' content and the settings (never by Streamlit's sampled DataFrame hash).
+Fitting runs in the background (:mod:`ui.predict_state`): while it runs the page shows its
+steps and a progress bar, updated by a fragment every quarter second, and the rest of the app
+stays usable; the results appear once ready (predictions first, then the hold-out check).
 """
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +21,6 @@ from segmentation.predicting.holdout import (
     MIN_HOLDOUT_SHARE,
     HoldoutCheck,
     HoldoutConfig,
-    holdout_check,
 )
 from segmentation.predicting.predictions import (
     CHURN_HIGH_FROM,
@@ -38,17 +34,16 @@ from segmentation.predicting.predictions import (
     PredictionConfig,
     Predictions,
     column_labels,
-    predict_customers,
 )
+from segmentation.predicting.settings import PredictionSettings
 from segmentation.segmenting.value_risk import value_risk_rules, value_risk_segmentation
-from ui import rule_views, state
+from ui import predict_state, rule_views, state
 from ui import segments_state as seg
-from ui.cache import BoundedCache, content_key
 from ui.messages import flash
+from ui.predict_state import AS_OF, DISCOUNT, HOLDOUT, HORIZON, PredictionJob
 
 PERSIST = "session"
-_PREDICTIONS = BoundedCache(max_entries=6)
-_CHECKS = BoundedCache(max_entries=6)
+POLL_SECONDS = 0.25
 PARAMETER_WORDS = {
     "r": "how often customers order: shape of the spread of order rates",
     "alpha": "how often customers order: scale (days; larger means slower ordering)",
@@ -61,14 +56,14 @@ PARAMETER_WORDS = {
 }
 
 
-def orders_key(history: OrderHistory) -> str:
-    """A hash of the orders' content: the cache key of everything fitted on them."""
-    return content_key(history.orders, index=False, extra=history.customer_column)
-
-
-def render_settings(history: OrderHistory) -> tuple[PredictionConfig, HoldoutConfig]:
+def render_settings(
+    data: CustomerData, history: OrderHistory
+) -> tuple[PredictionConfig, HoldoutConfig]:
     """The horizon, discount rate, as-of date and hold-out share, each with its help."""
     first, last = history.first_date.date(), history.last_date.date()
+    chosen = st.session_state.get(AS_OF)
+    if chosen is not None and not first <= chosen <= last:  # a date of other orders
+        st.session_state.pop(AS_OF)
     cells = st.columns(4)
     horizon = cells[0].slider(
         "Horizon (days)",
@@ -76,7 +71,7 @@ def render_settings(history: OrderHistory) -> tuple[PredictionConfig, HoldoutCon
         MAX_HORIZON_DAYS,
         HORIZON_DAYS,
         step=5,
-        key="pred_horizon",
+        key=HORIZON,
         persist_state=PERSIST,
         help="How far ahead expected orders and predicted CLV are counted (365 is a year).",
     )
@@ -86,7 +81,7 @@ def render_settings(history: OrderHistory) -> tuple[PredictionConfig, HoldoutCon
         99.0,
         0.0,
         step=1.0,
-        key="pred_discount",
+        key=DISCOUNT,
         persist_state=PERSIST,
         help="Future spend is worth less than spend today: at 10 %, spend a year from now "
         "counts 10 % less in predicted CLV. Use 0 to add it up as it comes.",
@@ -96,7 +91,7 @@ def render_settings(history: OrderHistory) -> tuple[PredictionConfig, HoldoutCon
         last,
         min_value=first,
         max_value=last,
-        key="pred_as_of",
+        key=AS_OF,
         persist_state=PERSIST,
         help="Orders up to this day are the history; predictions start the day after. The "
         "default is the last order in the data.",
@@ -107,28 +102,45 @@ def render_settings(history: OrderHistory) -> tuple[PredictionConfig, HoldoutCon
         round(MAX_HOLDOUT_SHARE * 100),
         round(HOLDOUT_SHARE * 100),
         step=5,
-        key="pred_holdout",
+        key=HOLDOUT,
         persist_state=PERSIST,
         help="The check refits the model without this last part of the history and compares "
         "its predictions with what customers then did (25 % is the last quarter).",
     )
     as_of_text = None if as_of == last else as_of.isoformat()
     config = PredictionConfig(int(horizon), float(discount) / 100, as_of_text)
+    predict_state.remember_page_settings(data, PredictionSettings(config, share / 100))
     return config, HoldoutConfig(share / 100, as_of_text)
 
 
-def predictions(history: OrderHistory, config: PredictionConfig) -> Predictions:
-    """The predictions for these settings (cached; raises ``PredictionError``)."""
-    key = orders_key(history) + json.dumps(config.to_dict(), sort_keys=True)
-    with st.spinner("Fitting the order and spend models…"):
-        return _PREDICTIONS.get_or_compute(key, lambda: predict_customers(history, config))
+def render_progress(job: PredictionJob, predictions_ready: bool) -> None:
+    """The running job's steps and progress bar (updated in place until it is done)."""
+    # not `with st.status(...)`: leaving that block marks the status complete while the
+    # work still runs
+    what = "Checking on the held-out months" if predictions_ready else "Predicting every customer"
+    status = st.status(f"{what}…", expanded=True, state="running")
+    status.caption(
+        "This runs in the background: you can keep working on other pages meanwhile, and the "
+        "results appear here when they are ready."
+    )
+    with status.container():
+        _progress(job.key, predictions_ready)
 
 
-def check(history: OrderHistory, config: HoldoutConfig) -> HoldoutCheck:
-    """The hold-out check for these settings (cached; raises ``PredictionError``)."""
-    key = orders_key(history) + json.dumps([config.share, config.as_of])
-    with st.spinner("Refitting without the held-out months…"):
-        return _CHECKS.get_or_compute(key, lambda: holdout_check(history, config))
+@st.fragment(run_every=POLL_SECONDS)
+def _progress(key: str, predictions_ready: bool) -> None:
+    job = predict_state.job(key)
+    if job is None or job.future.done() or (job.predicted and not predictions_ready):
+        st.rerun(scope="app")
+    current = job.steps[job.step] if job.step >= 0 else "Waiting for a free worker"
+    st.progress(job.share, text=f"{current}… ({job.elapsed:.1f} s)")
+    st.markdown("  \n".join(f"{_icon(i, job.step)} {s}" for i, s in enumerate(job.steps)))
+
+
+def _icon(step: int, running: int) -> str:
+    if step < running:
+        return ":material/check_circle:"  # done
+    return ":material/progress_activity:" if step == running else ":material/schedule:"
 
 
 def render_summary(result: Predictions) -> None:
@@ -235,6 +247,7 @@ def render_use(data: CustomerData, result: Predictions) -> None:
     joined = with_predictions(data, result)
     segmentation = value_risk_segmentation(joined.customers, joined.id_column)
     state.set_active_data(joined)
+    st.session_state[predict_state.TABLE_CONFIG] = result.config.to_dict()
     saved = seg.save_segmentation(segmentation)
     _offer_rules(joined)
     flash(
