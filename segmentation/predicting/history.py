@@ -28,17 +28,16 @@ import numpy as np
 import pandas as pd
 
 from segmentation.data.dataset import SAMPLE_DIR, CustomerData
+from segmentation.data.layouts import infer_with_layout, suggest_orders
 from segmentation.data.loading import load_table
 from segmentation.data.orders import (
     ORDER_COLUMNS,
     OrderColumns,
     OrdersSummary,
-    detect_orders,
-    exclude_unusable,
-    order_lines,
-    orders_from_lines,
+    aggregate_orders,
 )
-from segmentation.data.schema import TypedTable, infer_schema
+from segmentation.data.schema import TypedTable
+from segmentation.errors import AggregationError
 from segmentation.predicting.eligibility import PredictionError
 
 CDNOW_SAMPLE = SAMPLE_DIR / "cdnow_sample.txt"
@@ -115,16 +114,13 @@ class CustomerInputs:
 
 
 def order_history(table: TypedTable, columns: OrderColumns) -> OrderHistory:
-    """The orders of a typed orders file, made the way the Data page makes them."""
-    # the Data page's own steps, so both count the same orders (without its per-customer work)
-    lines = order_lines(table.frame, columns)
-    lines, _ = exclude_unusable(lines, columns.order_id is not None)
-    if lines.empty:
-        raise PredictionError(
-            f"None of the {len(table.frame):,} lines has a customer id, a date and an amount. "
-            "Check the column mapping."
-        )
-    orders = orders_from_lines(lines)[list(ORDER_COLUMNS)]
+    """The orders of a typed orders file, made the way the Data page makes them (the same
+    exclusions: statuses, test orders, other currencies, refunds)."""
+    try:
+        summary = aggregate_orders(table, columns)
+    except AggregationError as err:
+        raise PredictionError(str(err)) from err
+    orders = summary.orders[list(ORDER_COLUMNS)]
     return OrderHistory(orders.reset_index(drop=True), columns.customer_id)
 
 
@@ -156,8 +152,8 @@ def load_order_history(data: bytes, file_name: str) -> OrderHistory:
     (6696, 'customer_id')
     """
     table = load_table(data, file_name)
-    typed = infer_schema(table.frame)
-    columns = detect_orders(typed)
+    typed, _ = infer_with_layout(table.frame)
+    columns = suggest_orders(typed)
     if columns is None:
         raise PredictionError(
             f"'{file_name}' does not look like orders: predictions need a customer id that "
