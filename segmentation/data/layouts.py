@@ -65,8 +65,8 @@ class Layout:
     name: str
     rows: str
     signature: tuple[str, ...]
-    meanings: dict[str, str]
-    customer_key: tuple[str, ...]
+    meanings: dict[str, str] = field(repr=False)
+    customer_key: tuple[str, ...] = ()
     orders: OrderRules | None = None
     quoted: tuple[str, ...] = ()
     source: str = ""
@@ -397,9 +397,7 @@ def _key_columns(schema: Schema, layout: Layout) -> list[str]:
     return [by_fold[_fold(h)] for h in layout.customer_key if _fold(h) in by_fold]
 
 
-def _with_key(
-    frame: pd.DataFrame, schema: Schema, layout: Layout
-) -> tuple[pd.DataFrame, Schema]:
+def _with_key(frame: pd.DataFrame, schema: Schema, layout: Layout) -> tuple[pd.DataFrame, Schema]:
     """The frame and schema with the layout's customer key as the one id column: the key
     header itself, or a derived column holding the first filled key header per row."""
     keys = _key_columns(schema, layout)
@@ -428,9 +426,7 @@ def _first_filled(frame: pd.DataFrame, schema: Schema, keys: list[str]) -> pd.Se
     return derived
 
 
-def _with_derived(
-    schema: Schema, derived: pd.Series, keys: list[str], layout: Layout
-) -> Schema:
+def _with_derived(schema: Schema, derived: pd.Series, keys: list[str], layout: Layout) -> Schema:
     spelled = ", else ".join(f"'{k}'" for k in keys)
     present = derived.dropna()
     profile = ColumnProfile(
