@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data_views, messages, state
+from ui import data_views, join_views, messages, state
 from ui.share_views import render_share_controls
 
 render_share_controls()
@@ -14,6 +14,7 @@ data = state.active_data()
 data_views.render_source_banner(data)
 data_views.render_upload()
 data_views.render_example_button()
+join_views.render_join(data)
 
 pending = state.pending_orders()
 if pending is not None:

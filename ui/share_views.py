@@ -40,7 +40,7 @@ from segmentation.sharing.projects import (
     rebuild_segmentation,
     record_segmentation,
 )
-from ui import persona_state, state
+from ui import join_views, persona_state, predict_state, state
 from ui import segments_state as seg
 from ui.messages import flash
 
@@ -75,7 +75,8 @@ def data_info(data: CustomerData) -> DataInfo:
     if kind != "sample" and data.source.file_name == state.EXAMPLE_ORDERS.name:
         kind = "example"
     n_customers = int(data.report.n_customers)
-    return DataInfo(kind, data.source.name, data.source.content_sha256, n_customers)
+    info = DataInfo(kind, data.source.name, data.source.content_sha256, n_customers)
+    return join_views.joined_info(data, info)  # a joined table: both files and the keys
 
 
 def current_project(include_labels: bool = False) -> Project:
@@ -84,6 +85,7 @@ def current_project(include_labels: bool = False) -> Project:
     records = tuple(record_segmentation(s, include_labels) for s in seg.segmentations().values())
     active = seg.active_segmentation()
     config = st.session_state.get(TARGET_CONFIG)
+    predictions = predict_state.current_settings(data)
     return Project(
         data_info(data),
         column_roles(data.schema),
@@ -92,6 +94,7 @@ def current_project(include_labels: bool = False) -> Project:
         json.loads(json.dumps(persona_state.all_notes())),
         config.to_dict() if config is not None else None,
         page_settings(),
+        predictions=None if predictions is None else predictions.to_dict(),
     )
 
 
@@ -199,6 +202,7 @@ def _apply(project: Project, data: CustomerData) -> list[str]:
     """Put the project's roles, segmentations, notes, targeting and page settings in place;
     returns a message per segmentation that could not be rebuilt."""
     problems: list[str] = []
+    data = _restore_predictions(project.predictions, data, problems)
     try:
         data = with_schema(data, apply_column_roles(data.schema, project.columns))
         state.set_active_data(data)
@@ -227,6 +231,22 @@ def _apply(project: Project, data: CustomerData) -> list[str]:
     _apply_targeting(project.targeting)
     _apply_view(project.view)
     return problems
+
+
+def _restore_predictions(values: Any, data: CustomerData, problems: list[str]) -> CustomerData:
+    """The Predictions page's settings back in place and, when the project's table had
+    prediction columns, those columns recomputed from the orders (before the segmentations
+    that may use them are rebuilt). Links made before predictions carry none."""
+    if values is None:
+        return data
+    from segmentation.predicting.settings import PredictionSettings
+
+    try:
+        data = predict_state.restore_settings(data, PredictionSettings.from_dict(dict(values)))
+    except (SegmentationError, TypeError, ValueError, KeyError) as err:
+        problems.append(f"The prediction columns were not added back: {err}")
+    state.set_active_data(data)
+    return data
 
 
 def _apply_targeting(targeting: Any) -> None:
@@ -302,10 +322,14 @@ def _render_pending_note() -> None:
     if pending is None:
         return
     project, origin = pending
+    upload = "Upload that file on the Data page"
+    if len(project.data.files) == 2:  # a joined table: both files, the second one joined
+        first, second = (f.name for f in project.data.files)
+        upload = f"Upload **{first}** on the Data page, then add **{second}** as a second file,"
     st.info(
         f"This {'link' if origin == 'link' else 'project'} was made on **{project.data.name}** "
-        f"({project.data.n_customers:,} customers). Upload that file on the Data page to "
-        "restore its segments and settings. Customer data never travels in a link.",
+        f"({project.data.n_customers:,} customers). {upload} to restore its segments and "
+        "settings. Customer data never travels in a link.",
         icon=":material/upload_file:",
     )
     if st.button(

@@ -55,21 +55,55 @@ class DataInfo:
     name : the file name or the sample's name, to tell the user which file to open.
     content_sha256 : hash of the file's content; a resumed analysis checks it.
     n_customers : customers in the table, shown when asking for the file.
+    files : for a table joined from two files, each file (profiles first), so both can be asked
+        for; empty for one file.
+    join : the join's key columns (``JoinKeys.to_dict()``) when ``files`` are joined.
     """
 
     kind: str
     name: str
     content_sha256: str
     n_customers: int = 0
+    files: tuple[DataFile, ...] = ()
+    join: Mapping[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {
+        """JSON-friendly form (``files`` and ``join`` only for a joined table)."""
+        document: dict[str, Any] = {
             "kind": self.kind,
             "name": self.name,
             "content_sha256": self.content_sha256,
             "n_customers": self.n_customers,
         }
+        if self.files:
+            document["files"] = [f.to_dict() for f in self.files]
+            document["join"] = None if self.join is None else dict(self.join)
+        return document
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file of a joined table: its name and content hash, and for an orders file the
+    column mapping it was aggregated with (``OrderColumns.to_dict()``)."""
+
+    name: str
+    content_sha256: str
+    orders: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        orders = None if self.orders is None else dict(self.orders)
+        return {"name": self.name, "content_sha256": self.content_sha256, "orders": orders}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> DataFile:
+        """The file saved by :meth:`to_dict`."""
+        orders = values.get("orders")
+        return cls(
+            str(values["name"]),
+            str(values["content_sha256"]),
+            None if orders is None else dict(orders),
+        )
 
 
 @dataclass(frozen=True)
@@ -274,8 +308,14 @@ def _a(shape: str) -> str:
 
 def _parse_project(document: Mapping[str, Any]) -> Project:
     data = document["data"]
+    join = data.get("join")
     info = DataInfo(
-        str(data["kind"]), str(data["name"]), str(data["content_sha256"]), int(data["n_customers"])
+        str(data["kind"]),
+        str(data["name"]),
+        str(data["content_sha256"]),
+        int(data["n_customers"]),
+        tuple(DataFile.from_dict(item) for item in data.get("files") or ()),
+        None if join is None else {str(k): str(v) for k, v in dict(join).items()},
     )
     if info.kind not in DATA_KINDS:
         raise ValueError(f"data kind {info.kind!r} is not one of {', '.join(DATA_KINDS)}")
