@@ -3,6 +3,7 @@ cannot drag a lasso; the browser test does), saving them, and every bad input.""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -152,7 +153,8 @@ def test_colour_by_a_number_and_show_only_some_segments(drawn: AppTest) -> None:
     drawn.selectbox(key="map_colour").set_value("monetary")
     drawn.run()
     figure = maps(drawn)[0].proto.spec
-    assert "coloured by total spend" in figure and "colorbar" in figure
+    title = json.loads(figure)["layout"]["title"]
+    assert "coloured by total spend" in str(title) and "colorbar" in figure, title
     shown = next(m for m in drawn.multiselect if m.label == "Show segments")
     first = shown.options[0]
     shown.set_value([])

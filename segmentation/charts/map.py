@@ -37,8 +37,8 @@ def customer_map(
     figure = go.Figure()
     if view.colour_kind == "number":
         present = points["colour"].notna()
-        title = labels.get(view.colour_by, view.colour_by)
-        figure.add_trace(_map_trace(points[present], three_d, title, marker_colour=True))
+        scale = labels.get(view.colour_by, view.colour_by)
+        figure.add_trace(_map_trace(points[present], three_d, scale, marker_colour=True))
         if (~present).any():
             figure.add_trace(_map_trace(points[~present], three_d, MISSING, "#cbd5e1"))
     else:
