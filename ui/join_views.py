@@ -36,6 +36,7 @@ SECOND = "join_second"  # (hash of the active data, the second file's customers,
 SECOND_ORDERS = "join_second_orders"  # (hash of the active data, PendingOrders of the 2nd file)
 RECORDS = "join_records"  # joined table's content hash → JoinRecord
 PREVIEW = "join_preview"  # (hashes and keys, JoinedCustomers): the join shown before it is made
+MAX_RECORDS = 3  # joins remembered per session (for links and undo)
 SHARE_PENDING = "share_pending"  # ui.share_views' key (read here: share_views imports this module)
 SECOND_HELP = (
     "A profile export (CRM, e-mail tool: demographics, consent, tags; one row per person) and an "
@@ -262,6 +263,8 @@ def _activate(
     )  # fmt: skip
     records = st.session_state.setdefault(RECORDS, {})
     records[joined.data.source.content_sha256] = JoinRecord(joined.match, files, before)
+    for old in list(records)[:-MAX_RECORDS]:  # each holds the data before its join
+        del records[old]
     st.session_state.pop(SECOND, None)
     st.session_state.pop(PREVIEW, None)
     state.set_active_data(joined.data)
