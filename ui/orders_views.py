@@ -36,6 +36,12 @@ def render_orders_mapping(pending: state.PendingOrders) -> None:
     """Ask for consent and the column mapping to turn an orders file into customers."""
     table, suggested = pending.table, pending.suggested
     n_ids = pending.typed.frame[suggested.customer_id].nunique()
+    if pending.layout is not None:
+        st.info(
+            f"Looks like **{pending.layout.title}** — the mapping below is pre-filled from its "
+            "layout.",
+            icon=":material/auto_awesome:",
+        )
     st.warning(
         f"**{table.file_name}** looks like an **orders file**: {len(table.frame):,} rows for "
         f"{n_ids:,} customers. Segments need one row per customer, so recency, frequency and "
