@@ -34,7 +34,7 @@ def test_compare_shows_labels_and_revenue_from_the_spend_columns(campaign_app: A
     assert {"Revenue", "Share of revenue", "Value per customer"} <= set(kpis.index)
     differences = next(f for f in frames if "Verdict" in f.columns)
     features = set(differences["Feature"])
-    assert {"Spend on wines", "Web purchases", "Deals purchases"} <= features
+    assert {"Spend on wines", "Web purchases", "Deal purchases"} <= features
     assert not any(re.search(r"Mnt|Num[A-Z]|_", f) for f in features)
     typical = differences.set_index("Feature").iloc[:, 0]
     if "Birth year" in typical.index:  # the Data page may offer age instead

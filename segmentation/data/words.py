@@ -52,6 +52,7 @@ PLATFORM_LABELS = {
 LABEL_PATTERNS = (
     (re.compile(r"^mnt (.+)$"), r"spend on \1"),  # MntWines: amount spent on wines
     (re.compile(r"^num (.+) month$"), r"\1 per month"),  # NumWebVisitsMonth
+    (re.compile(r"^num deals purchases$"), r"deal purchases"),  # NumDealsPurchases
     (re.compile(r"^num (.+)$"), r"\1"),  # NumWebPurchases: a count of web purchases
     (re.compile(r"^accepted cmp ?(\d+)$"), r"accepted campaign \1"),
 )
