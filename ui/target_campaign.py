@@ -223,6 +223,11 @@ def _source_words(source: str) -> str:
     )
 
 
+def _or_not_known(values: pd.Series, pattern: str) -> pd.Series:
+    """Numbers as text, with "not known" where there is none."""
+    return values.map(lambda v: "not known" if pd.isna(v) else pattern.format(v))
+
+
 def _roi_summary(roi: pd.DataFrame) -> None:
     totals = roi[["audience", "conversions", "revenue", "cost", "profit"]].sum()
     cells = st.columns(5)
@@ -271,6 +276,10 @@ def _roi_summary(roi: pd.DataFrame) -> None:
             "ROI": roi["roi"] * 100,
         }
     )
+    if not known:  # a blank cell would read "None": say it in words
+        for name, pattern in (("Value per conversion", "{:,.2f}"), ("Revenue", "{:,.0f}")):
+            shown[name] = _or_not_known(shown[name], pattern)
+        shown["ROI"] = _or_not_known(shown["ROI"], "{:.0f}")
     st.dataframe(
         shown,
         hide_index=True,
