@@ -149,3 +149,21 @@ def test_the_sample_as_of_an_earlier_date():
     assert both["age"].equals(both["age_today"])  # descriptive columns are kept as they are
     with pytest.raises(MonitorError, match="must fall within the orders, 01 Nov 2024 to"):
         sample_as_of(pd.Timestamp("2020-01-01"), today)
+
+
+def test_snapshot_predictions_replace_the_ones_it_carries_and_name_what_is_missing():
+    from segmentation.predicting.predictions import predict_customers
+    from segmentation.predicting.simulation import simulate_orders
+    from segmentation.sharing.monitoring import with_snapshot_predictions
+
+    predictions = predict_customers(simulate_orders(600, seed=3))
+    ids = list(predictions.customers.index[:3])
+    frame = pd.DataFrame({"id": [*ids, "new"], "churn_risk": [9.0, 9.0, 9.0, 9.0]})
+    rescored = with_snapshot_predictions(frame, "id", ["churn_risk"], predictions, ["churn_risk"])
+    expected = predictions.customers["churn_risk"].round(4).loc[ids].tolist()
+    assert rescored["churn_risk"].iloc[:3].tolist() == expected  # recomputed, not carried
+    assert pd.isna(rescored["churn_risk"].iloc[3])  # not in the orders: no prediction
+    carried = with_snapshot_predictions(frame, "id", ["churn_risk"], None, ["churn_risk"])
+    assert carried is frame  # no orders: the snapshot's own columns are used
+    with pytest.raises(MonitorError, match=r"does not have: churn_risk_level\. Predictions are"):
+        with_snapshot_predictions(frame, "id", ["churn_risk_level"], None, ["churn_risk_level"])

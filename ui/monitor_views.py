@@ -4,7 +4,10 @@ The second snapshot is an upload kept in this session's memory only (never on di
 shared). The active segmentation becomes a
 :class:`segmentation.sharing.reuse.SegmentModel` (cached per data content and labels, bounded),
 which places the new customers in the same segments; the same model can be downloaded for
-``python -m segmentation assign``.
+``python -m segmentation assign``. When the active data has prediction columns, the other
+snapshot's are recomputed from its own orders with the same settings (for the sample at an
+earlier date: as of that date), so segments on churn risk or predicted CLV are monitored like
+any other.
 """
 
 from __future__ import annotations
@@ -12,16 +15,27 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError
 from segmentation.charts.monitor import movement_sankey, share_change_chart
+from segmentation.predicting.columns import prediction_columns
+from segmentation.predicting.eligibility import PredictionError
+from segmentation.predicting.history import OrderHistory, data_order_history
 from segmentation.segmenting.segments import Segmentation
-from segmentation.sharing.monitoring import MonitorConfig, MonitorReport, monitor, sample_as_of
+from segmentation.sharing.monitoring import (
+    MonitorConfig,
+    MonitorError,
+    MonitorReport,
+    monitor,
+    sample_as_of,
+    with_snapshot_predictions,
+)
 from segmentation.sharing.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
-from ui import persona_state, state
+from ui import persona_state, predict_state, state
 from ui import segments_state as seg
 from ui.cache import BoundedCache
 
@@ -69,6 +83,8 @@ def compare_by_date(
     earlier = _EARLIER.get_or_compute(
         str(cut), lambda: sample_as_of(pd.Timestamp(cut), data.customers)
     )
+    as_of = pd.Timestamp(cut).date().isoformat()
+    earlier = _predicted(data, model, earlier, data_order_history(data), as_of)
     before = assign_customers(model, earlier)
     id_column = data.schema.id_column
     features = [c for c in _features(data, segmentation) if c in earlier.columns]
@@ -166,18 +182,50 @@ def compare(
 ) -> tuple[MonitorReport, pd.Series, SegmentModel]:
     """Place the snapshot's customers in the active segments and compare the two snapshots."""
     model = segment_model(data, segmentation)
-    after = assign_customers(model, snapshot.customers)
+    history = data_order_history(snapshot) if snapshot.orders is not None else None
+    customers = _predicted(data, model, snapshot.customers, history, None)
+    after = assign_customers(model, customers)
     before = segmentation.named_labels()
-    features = [c for c in _features(data, segmentation) if c in snapshot.customers.columns]
+    features = [c for c in _features(data, segmentation) if c in customers.columns]
     report = monitor(
         data.customers.set_index(data.schema.id_column),
         before,
-        snapshot.customers.set_index(snapshot.schema.id_column),
+        customers.set_index(snapshot.schema.id_column),
         after,
         features,
         config,
     )
     return report, after, model
+
+
+def _predicted(
+    data: CustomerData,
+    model: SegmentModel,
+    frame: pd.DataFrame,
+    history: OrderHistory | None,
+    as_of: str | None,
+) -> pd.DataFrame:
+    """The other snapshot with the active data's prediction columns recomputed from its own
+    orders (same horizon and discount rate); raises ``MonitorError`` when the segments need
+    them and they cannot be made."""
+    config = predict_state.table_config(data)
+    if config is None:
+        return frame
+    columns = prediction_columns(data)
+    needed = [c for c in columns if c in model.columns]
+    try:
+        predictions = None
+        if history is not None:
+            predictions = predict_state.predictions_now(history, replace(config, as_of=as_of))
+    except PredictionError as err:
+        if needed:
+            raise MonitorError(
+                f"The segments use prediction columns ({', '.join(needed)}), and they could "
+                f"not be recomputed for the other snapshot: {err}"
+            ) from None
+        return frame.drop(columns=[c for c in columns if c in frame])
+    id_column = model.id_column if model.id_column in frame else data.schema.id_column
+    return with_snapshot_predictions(frame, id_column, columns, predictions, needed)
 
 
 def _features(data: CustomerData, segmentation: Segmentation) -> list[str]:

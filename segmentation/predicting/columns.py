@@ -10,6 +10,7 @@ past, and would weigh the same thing twice in a clustering). Customers without a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -54,10 +55,7 @@ def with_predictions(data: CustomerData, predictions: Predictions) -> CustomerDa
     earlier = set(prediction_columns(data))
     kept = [c for c in data.customers.columns if c not in earlier]
     added = [c for c in PREDICTION_COLUMNS if c not in kept]
-    keys = data.customers[data.id_column].astype("string").to_numpy()
-    values = _rounded(predictions.customers[added]).reindex(keys)
-    values.index = data.customers.index
-    values["churn_risk_level"] = values["churn_risk_level"].astype("string")
+    values = prediction_values(predictions, data.customers[data.id_column], added)
     labels = column_labels(predictions.config)
     as_of = predictions.model.as_of
     profiles = [_profile(name, values[name], labels[name], as_of) for name in added]
@@ -65,6 +63,20 @@ def with_predictions(data: CustomerData, predictions: Predictions) -> CustomerDa
     customers = pd.concat([data.customers[kept], values], axis=1)
     report = replace(data.report, n_columns=len(schema.columns))
     return replace(data, customers=customers, schema=schema, report=report)
+
+
+def prediction_values(
+    predictions: Predictions, keys: pd.Series, columns: Sequence[str] = PREDICTION_COLUMNS
+) -> pd.DataFrame:
+    """The prediction ``columns`` of the customers ``keys`` names, indexed like ``keys`` and
+    rounded as in the customer table; empty for customers without a prediction."""
+    values = _rounded(predictions.customers[list(columns)]).reindex(
+        keys.astype("string").to_numpy()
+    )
+    values.index = keys.index
+    if "churn_risk_level" in values:
+        values["churn_risk_level"] = values["churn_risk_level"].astype("string")
+    return values
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

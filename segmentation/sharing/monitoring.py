@@ -13,6 +13,11 @@ one's segments with :mod:`segmentation.sharing.reuse`). Customers are matched by
 * **flags**: segments whose share moved by at least ``size_threshold`` or whose profile moved
   by at least ``profile_threshold`` on some feature.
 
+Prediction columns (Predictions page) are recomputed for the other snapshot, never copied: from
+its own orders with the same horizon and discount rate (:func:`with_snapshot_predictions`). A
+snapshot without orders (a customer export) must carry them itself when the segments read them;
+otherwise the page says which are missing and that an orders file is needed.
+
 >>> before = pd.Series({"a": "Loyal", "b": "Loyal", "c": "Lapsed"})
 >>> after = pd.Series({"a": "Loyal", "b": "Lapsed", "d": "Loyal"})
 >>> movements(before, after).counts.loc["Loyal", "Lapsed"]
@@ -28,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from segmentation.errors import SegmentationError
+from segmentation.predicting.columns import prediction_values
+from segmentation.predicting.predictions import Predictions
 
 NEW = "New customers"
 GONE = "Gone"
@@ -272,6 +279,38 @@ def monitor(
     moved = movements(before, after)
     drift = segment_drift(before_frame, before, after_frame, after, features, config)
     return MonitorReport(moved, drift, config)
+
+
+# --- prediction columns in the other snapshot ----------------------------------------------
+
+
+def with_snapshot_predictions(
+    frame: pd.DataFrame,
+    id_column: str,
+    columns: Sequence[str],
+    predictions: Predictions | None,
+    needed: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The snapshot with the prediction ``columns`` recomputed (replacing any it carries).
+
+    ``predictions`` are the snapshot's own, made from its orders; ``None`` when it has no
+    orders, in which case it must carry the ``needed`` columns (those the segments read) itself.
+
+    >>> frame = pd.DataFrame({"id": ["a"], "churn_risk": [0.5]})
+    >>> with_snapshot_predictions(frame, "id", ["churn_risk"], None, ["churn_risk"]).shape
+    (1, 2)
+    """
+    if predictions is None:
+        missing = [c for c in needed if c not in frame]
+        if missing:
+            raise MonitorError(
+                f"The segments use prediction columns the second snapshot does not have: "
+                f"{', '.join(missing)}. Predictions are made from orders: upload the later "
+                "snapshot as an orders file so they are recomputed, or add these columns to it."
+            )
+        return frame
+    kept = frame.drop(columns=[c for c in columns if c in frame])
+    return pd.concat([kept, prediction_values(predictions, frame[id_column], columns)], axis=1)
 
 
 # --- the same data split by a date ---------------------------------------------------------
