@@ -378,6 +378,154 @@ def case_synthetic_orders_2m(case: Case) -> None:
     )
 
 
+# --- a wide file: meaning detection on 3,000 columns ---------------------------------------
+
+WIDE_COLUMNS = 3_000
+WIDE_ROWS = 2_000
+MEANINGS_MEASURE = "meaning detection (infer_schema's per-column _detect)"
+# (kind, name stems) of the generated columns, in turn: every tenth column is of each kind
+_WIDE_KINDS = (
+    ("float", ("spend", "balance", "score", "TotalCharges", "income")),
+    ("float", ("MntItem", "avg_basket", "monthly_fee", "credit_limit", "amount")),
+    ("count", ("num_visits", "orders", "NumWebPurchases", "items", "age")),
+    ("money", ("Spend", "Revenue", "Lifetime value", "Total Spent", "Refunds")),
+    ("category", ("region", "tier", "channel", "Segment", "pet_type")),
+    ("category", ("plan", "status", "country", "language", "device")),
+    ("category", ("household", "occupation", "education", "source", "brand")),
+    ("date", ("signup_date", "last_order", "Created at", "date_of_birth", "first_seen")),
+    ("email", ("email", "Email Address", "contact", "billing_email", "e-mail")),
+    ("flag", ("accepts_marketing", "is_member", "Response", "churned", "Tags")),
+)
+
+
+def wide_table_csv(
+    n_columns: int = WIDE_COLUMNS, n_rows: int = WIDE_ROWS, seed: int = SYNTHETIC_SEED
+) -> bytes:
+    """Seeded customers × ``n_columns`` columns as CSV bytes, every column a different name: in
+    turn decimals, whole numbers, money written as text ($1,234.50), categories, dates (ISO or
+    day first), e-mail addresses, yes/no flags and tag lists."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    levels = np.array(["North", "South", "East", "West", "Central", "Gold", "Silver", "Bronze"])
+    users = np.array([f"user{i}" for i in range(n_rows)])
+    columns = {}
+    for j in range(n_columns):
+        kind, stems = _WIDE_KINDS[j % len(_WIDE_KINDS)]
+        stem = stems[(j // len(_WIDE_KINDS)) % len(stems)]
+        name = f"{stem}_{j}"
+        if kind == "float":
+            values = pa.array(rng.lognormal(3, 1, n_rows).round(2)).cast(pa.string())
+        elif kind == "count":
+            values = pa.array(rng.integers(0, 50, n_rows)).cast(pa.string())
+        elif kind == "money":
+            values = pa.array([f"${v:,.2f}" for v in rng.lognormal(4, 1, n_rows)])
+        elif kind == "category":
+            values = pa.array(levels[rng.integers(0, 2 + j % 7, n_rows)])
+        elif kind == "date":
+            days = np.datetime64("2015-01-01") + rng.integers(0, 3000, n_rows).astype("m8[D]")
+            text = np.datetime_as_string(days)
+            day_first = [f"{d[8:10]}/{d[5:7]}/{d[:4]}" for d in text]
+            values = pa.array(day_first if j % 20 == 7 else text)
+        elif kind == "email":
+            values = pa.array(np.char.add(users, f".{j}@example.com"))
+        elif stem == "Tags":
+            values = pa.array(np.where(rng.random(n_rows) < 0.3, "vip, newsletter", "new"))
+        else:
+            values = pa.array(np.where(rng.random(n_rows) < 0.5, "Yes", "No"))
+        columns[name] = values
+    out = io.BytesIO()
+    pacsv.write_csv(pa.table(columns), out)
+    return out.getvalue()
+
+
+def _clear_name_caches() -> None:
+    """Forget the words of column names, as a new upload with other names would find them."""
+    from segmentation.data import meanings, words
+
+    for cached in (
+        meanings._name_hits,
+        meanings._code_name,
+        words.normalise_name,
+        words.name_words,
+        words.spelled_out,
+        words.column_label,
+        words.column_words,
+    ):
+        cached.cache_clear()
+
+
+@BENCHMARKS.case(
+    "wide_3000_meanings",
+    5.0,
+    f"{WIDE_COLUMNS:,} columns × {WIDE_ROWS:,} rows (numbers, money text, categories, dates, "
+    "e-mails, flags; seeded): the meaning detection of infer_schema; the whole infer_schema "
+    "reported beside it",
+    heavy=True,
+)
+def case_wide_3000_meanings(case: Case) -> None:
+    from segmentation import infer_schema, load_table
+    from segmentation.data import schema as schema_module
+
+    t0 = time.perf_counter()
+    data = wide_table_csv()
+    generated_in = time.perf_counter() - t0
+    table = load_table(data, "wide.csv")
+    case.input_ready(
+        f"synthetic CSV in memory, {WIDE_COLUMNS:,} columns × {WIDE_ROWS:,} rows, "
+        f"{size_text(data)} (seed {SYNTHETIC_SEED}), read by load_table (not timed)"
+    )
+    case.info.append(f"Input generated in {generated_in:.1f} s (not timed).")
+    detect = schema_module._detect
+    spent = [0.0, 0.0]
+
+    def timed_detect(*args, **kwargs):  # the detection inside a real infer_schema run
+        start = clock()
+        guess = detect(*args, **kwargs)
+        wall, cpu = since(start)
+        spent[0] += wall
+        spent[1] += cpu
+        return guess
+
+    case.main = MEANINGS_MEASURE
+    typed = None
+    schema_module._detect = timed_detect
+    try:
+        for _ in range(case.repeat):
+            typed = None
+            gc.collect()
+            _clear_name_caches()
+            spent[:] = [0.0, 0.0]
+            t1 = clock()
+            typed = infer_schema(table.frame)
+            case.add("  infer_schema (types, meanings, roles, bases)", *since(t1))
+            case.add(MEANINGS_MEASURE, *spent)
+    finally:
+        schema_module._detect = detect
+    _check_wide_meanings(case, typed.schema)
+
+
+def _check_wide_meanings(case: Case, schema) -> None:
+    from collections import Counter
+
+    meanings = Counter(c.meaning for c in schema.columns)
+    kinds = Counter(c.kind for c in schema.columns)
+    n_emails = sum(
+        1 for name in schema.names if _WIDE_KINDS[int(name.rsplit("_", 1)[1]) % 10][0] == "email"
+    )
+    case.check(len(schema.columns) == WIDE_COLUMNS, f"{len(schema.columns):,} columns")
+    case.check(
+        meanings["email"] == n_emails, f"{meanings['email']} e-mail columns (expected {n_emails})"
+    )
+    case.check(kinds["datetime"] == WIDE_COLUMNS // 10, f"{kinds['datetime']} date columns")
+    n_tags = WIDE_COLUMNS // 50
+    case.check(meanings["tags"] == n_tags, f"{meanings['tags']} tag columns (expected {n_tags})")
+    case.info.append("Meanings: " + ", ".join(f"{m} {n:,}" for m, n in meanings.most_common()))
+    case.info.append("Kinds: " + ", ".join(f"{k} {n:,}" for k, n in kinds.most_common()))
+
+
 # --- a platform export: 1,000,000 lines in the Shopify orders layout --------------------------
 
 SHOPIFY_LINES = 1_000_000

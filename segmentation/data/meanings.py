@@ -213,10 +213,15 @@ def _country_share(evidence: ColumnEvidence) -> float:
     return _in_set(evidence, country_words(), _lower)
 
 
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    """Country names, lower-case: the words of :func:`country_words` longer than a code."""
+    return frozenset(w for w in country_words() if len(w) > 3)
+
+
 def _country_name_share(evidence: ColumnEvidence) -> float:
     """Country names only: two-letter codes alone could be US states."""
-    names = frozenset(w for w in country_words() if len(w) > 3)
-    return _in_set(evidence, names, _lower)
+    return _in_set(evidence, country_names(), _lower)
 
 
 def _currency_share(evidence: ColumnEvidence) -> float:
@@ -510,14 +515,28 @@ def _code_name(name: str) -> bool:
     return bool(phone or re.search(_POSTCODE + r"|\blast ?4\b", words))
 
 
+@lru_cache(maxsize=1)
+def _rule_patterns() -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """Each rule's name and ``unless`` patterns, compiled once (``re.search`` with a pattern
+    string looks it up in re's cache on every call: most of the cost on wide files)."""
+    return tuple(
+        (
+            re.compile(rule.name) if rule.name else None,
+            re.compile(rule.unless) if rule.unless else None,
+        )
+        for rule in RULES
+    )
+
+
 @lru_cache(maxsize=8192)
 def _name_hits(name: str) -> frozenset[int]:
     """Indexes of the rules whose name pattern matches this column name."""
     words = spelled_out(name)
     hits = set()
-    for index, rule in enumerate(RULES):
-        unless = rule.unless and re.search(rule.unless, words)
-        if rule.name and re.search(rule.name, words) and not unless:
+    for index, (pattern, unless) in enumerate(_rule_patterns()):
+        if pattern is None or not pattern.search(words):
+            continue
+        if unless is None or not unless.search(words):
             hits.add(index)
     return frozenset(hits)
 
