@@ -244,6 +244,10 @@ def _preview(profiles: CustomerData, orders: CustomerData, keys: JoinKeys) -> Jo
     return joined
 
 
+def _mapping_dict(columns: OrderColumns | None) -> dict[str, object] | None:
+    return None if columns is None else columns.to_dict()
+
+
 def _activate(
     before: CustomerData,
     joined: JoinedCustomers,
@@ -256,8 +260,7 @@ def _activate(
         DataFile(
             side.source.file_name,
             side.source.content_sha256,
-            None if mappings.get(side.source.content_sha256) is None
-            else mappings[side.source.content_sha256].to_dict(),
+            _mapping_dict(mappings.get(side.source.content_sha256) or side.source.order_columns),
         )
         for side in join_sides(before, second)
     )  # fmt: skip

@@ -19,10 +19,10 @@ from segmentation import (
     customers_from_orders,
     customers_from_table,
     load_sample,
-    load_table,
 )
+from segmentation.data.build import read_input
 from segmentation.data.dataset import SAMPLE_DIR
-from segmentation.data.layouts import Layout, detect_layout, infer_with_layout, suggest_orders
+from segmentation.data.layouts import Layout, detect_layout
 from ui.segments_state import forget_segmentations
 
 EXAMPLE_ORDERS = SAMPLE_DIR / "examples" / "online_retail_excerpt.csv.gz"
@@ -89,12 +89,10 @@ def read_upload(data: bytes, file_name: str, max_mb: float) -> CustomerData | Pe
     Raises the package's ``SegmentationError`` family for files that cannot be used; the caller
     shows the message and the active data stays as it was.
     """
-    table = load_table(data, file_name, max_mb=max_mb)
-    typed, layout = infer_with_layout(table.frame)
-    suggested = suggest_orders(typed)
-    if suggested is None:
-        return customers_from_table(table, typed)
-    return PendingOrders(table, typed, suggested, layout)
+    read = read_input(data, file_name, max_mb)  # the command line reads files the same way
+    if read.suggested is None:
+        return customers_from_table(read.table, read.typed)
+    return PendingOrders(read.table, read.typed, read.suggested, read.layout)
 
 
 def customer_layout(data: CustomerData) -> Layout | None:

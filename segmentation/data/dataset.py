@@ -39,6 +39,8 @@ class DataSource:
     file_name: str
     content_sha256: str
     from_orders: bool = False
+    # the column mapping an orders file was aggregated with (links and projects remember it)
+    order_columns: OrderColumns | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ def customers_from_orders(
         f"{summary.period_end:%d %b %Y}).",
         *enriched.notes,
     )
-    source = DataSource("upload", table.file_name, table.file_name, table.content_sha256, True)
+    source = DataSource(
+        "upload", table.file_name, table.file_name, table.content_sha256, True, columns
+    )
     report = _report(
         summary.n_lines,
         retyped.frame,
