@@ -418,6 +418,17 @@ def test_reference_date_is_the_period_end_else_the_latest_date_else_today() -> N
     assert reference_date(no_dates, plain).source == "today"
 
 
+def test_dates_with_a_time_zone_count_on_the_utc_timeline() -> None:
+    joined = pd.to_datetime(["2024-01-01 23:00", "2024-03-01 01:00"] * 10).tz_localize(
+        "America/New_York"
+    )
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(20)], "signup date": joined})
+    schema = infer_schema(frame, one_row_per_customer=True).schema
+    enriched = enrich_customers(frame, schema)
+    assert reference_date(frame, schema).date == pd.Timestamp("2024-03-01 06:00")
+    assert enriched.frame["days_as_a_customer"].tolist()[:2] == [59, 0]
+
+
 # --- orders files -------------------------------------------------------------------------------
 
 

@@ -265,9 +265,11 @@ def reference_date(
     """The day ages and tenures are counted to: the end of the orders' period when known, else
     the latest date in the table (never after today), else today."""
     if reference is not None and not pd.isna(reference):
-        return AsOf(pd.Timestamp(reference), "the end of the orders' period")
+        date = pd.Timestamp(reference)
+        date = date.tz_convert("UTC").tz_localize(None) if date.tzinfo else date
+        return AsOf(date, "the end of the orders' period")
     today = pd.Timestamp.today().normalize()
-    latest = [frame[c.name].max() for c in schema.columns if c.kind == "datetime"]
+    latest = [_naive(frame[c.name]).max() for c in schema.columns if c.kind == "datetime"]
     latest = [date for date in latest if not pd.isna(date)]
     if not latest:
         return AsOf(today, "today")
@@ -332,7 +334,7 @@ def _days_as_customer(
     )
     if source is None:
         return frame, schema, []
-    days = (as_of.date - frame[source.name]).dt.days.clip(lower=0).astype("Int64")
+    days = (as_of.date - _naive(frame[source.name])).dt.days.clip(lower=0).astype("Int64")
     reason = f"derived from '{source.name}' (signup date): days from it to {as_of.date:%d %b %Y}"
     profile = new_profile(days, DAYS_AS_CUSTOMER, "numeric", "behavioral", "other", reason)
     note = (
@@ -372,6 +374,13 @@ def _is_spend_column(column: ColumnProfile) -> bool:
     if normalise_name(column.name).startswith("mnt ") or column.label.startswith("Spend on "):
         return True
     return column.meaning == "customer_value" and bool(_SPEND.search(words))
+
+
+def _naive(dates: pd.Series) -> pd.Series:
+    """Dates on the app's one timeline: UTC without a zone (a Parquet file may carry zones)."""
+    if getattr(dates.dtype, "tz", None) is None:
+        return dates
+    return dates.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
 def _has_label(schema: Schema, label: str) -> bool:
