@@ -36,7 +36,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -51,6 +50,7 @@ PLAINTEXT_MAGIC = b"SEGSNAP1"
 AAD_PREFIX = b"segment-studio-snapshot:"
 LINK_QUERY_KEY = "data"  # ?data=d1.<id>.<key>  (the settings-only link uses ?view=)
 REVOKE_QUERY_KEY = "revoke"  # ?revoke=r1.<id>.<secret>
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 LINK_PREFIX = "d1"
 REVOKE_PREFIX = "r1"
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
@@ -141,8 +141,8 @@ def new_revoke_secret() -> str:
 
 def snapshot_to_bytes(snapshot: Snapshot) -> bytes:
     """The snapshot as plaintext bytes: a header, the state as compressed JSON, the table as
-    Parquet. Raises ``SnapshotError`` when the state is not JSON-able or the table cannot be
-    written."""
+    a zstd-compressed Arrow IPC stream. Raises ``SnapshotError`` when the state is not JSON-able
+    or the table cannot be written."""
     try:
         state_json = json.dumps(dict(snapshot.state), separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as err:
@@ -151,14 +151,19 @@ def snapshot_to_bytes(snapshot: Snapshot) -> bytes:
             "text, a number, true/false, a list or a dict; this is a bug in the app."
         ) from None
     state_bytes = zlib.compress(state_json.encode("utf-8"), 6)
-    return PLAINTEXT_MAGIC + struct.pack(">I", len(state_bytes)) + state_bytes + _parquet(snapshot)
+    return (
+        PLAINTEXT_MAGIC + struct.pack(">I", len(state_bytes)) + state_bytes + _table_bytes(snapshot)
+    )
 
 
-def _parquet(snapshot: Snapshot) -> bytes:
+def _table_bytes(snapshot: Snapshot) -> bytes:
+    # Arrow's IPC stream rather than Parquet: Parquet reads integer categories back as plain
+    # integers and second-resolution dates as milliseconds; the IPC format keeps every dtype.
     buffer = io.BytesIO()
     try:
         table = pa.Table.from_pandas(snapshot.customers, preserve_index=True)
-        pq.write_table(table, buffer, compression="zstd")
+        with pa.ipc.new_stream(buffer, table.schema, options=_IPC_OPTIONS) as writer:
+            writer.write_table(table)
     except (pa.ArrowException, TypeError, ValueError) as err:
         raise SnapshotError(
             f"The customer table cannot be saved with the analysis ({err}). Column names must be "
@@ -178,8 +183,7 @@ def snapshot_from_bytes(plaintext: bytes) -> Snapshot:
     (state_length,) = struct.unpack(">I", plaintext[len(PLAINTEXT_MAGIC) : header])
     try:
         state = json.loads(zlib.decompress(plaintext[header : header + state_length]))
-        table = pq.read_table(io.BytesIO(plaintext[header + state_length :]))
-        customers = table.to_pandas()
+        customers = pa.ipc.open_stream(plaintext[header + state_length :]).read_all().to_pandas()
     except (zlib.error, ValueError, pa.ArrowException) as err:
         raise SnapshotError(
             f"The shared analysis cannot be read ({err}). Ask the sender to share it again."
