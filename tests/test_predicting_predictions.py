@@ -243,3 +243,13 @@ def test_predict_refuses_an_ineligible_history():
         predict_customers(small)
     inputs = customer_inputs(small)
     assert inputs.customers.shape[0] == 200
+
+
+def test_progress_is_told_each_step_in_order_with_a_growing_share():
+    from segmentation.predicting.predictions import PREDICTION_STEPS, predict_customers
+
+    told: list[tuple[float, str]] = []
+    predict_customers(simulate_orders(800, seed=5), progress=lambda *report: told.append(report))
+    assert [step for _, step in told] == list(PREDICTION_STEPS)
+    shares = [share for share, _ in told]
+    assert shares == sorted(shares) and shares[0] == 0 and shares[-1] < 1
