@@ -1,10 +1,11 @@
 """Two files, one customer table, in a real Chromium: a Shopify orders export, its mapping
 confirmed, then a profile export joined to it on the e-mail; the Data page counts every
-customer of either file once."""
+customer of either file once, and the Target page values customers by their spend without asking."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -59,3 +60,14 @@ def test_orders_export_and_profiles_become_one_customer_table(page: Page, stream
     assert_no_exception(page)
     if os.environ.get("JOIN_SCREENSHOT"):
         page.screenshot(path=str(Path(os.environ["JOIN_SCREENSHOT"])), full_page=True)
+
+    # the same session on Target: the value comes from a customer-value column, without asking
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Target").click()
+    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    ranked = page.get_by_text("Segments ranked by attractiveness").first
+    expect(ranked).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text(re.compile(r"has the meaning customer value")).first).to_be_visible()
+    expect(page.get_by_text("Which column says what a customer is worth?")).to_have_count(0)
+    expect(metric(page, "Expected revenue")).not_to_have_text("not known", timeout=SLOW)
+    expect(metric(page, "ROI")).to_have_text(re.compile(r"^-?[\d,]+%$"))
+    assert_no_exception(page)
