@@ -2,7 +2,8 @@
 #
 #   make run    create .venv if needed, install requirements.txt, start the app
 #   make test   create .venv if needed, install requirements-dev.txt (+ Debian's
-#               chromium when possible), then `ruff check .` and the whole pytest suite
+#               chromium and postgresql when possible), then `ruff check .` and the whole
+#               pytest suite
 #
 # Helpers: make lint | bench | screenshots | clean | distclean
 # Works on a fresh machine with Python 3.11+, make and git.
@@ -22,9 +23,12 @@ PIP := $(VENV_PY) -m pip --disable-pip-version-check
 RUNTIME_STAMP := $(VENV)/.stamp-requirements
 DEV_STAMP := $(VENV)/.stamp-requirements-dev
 
-APT_PACKAGES := chromium fonts-liberation
+# Debian packages the tests use: chromium for the browser tests, postgresql for the snapshot
+# store tests (they start their own server from its binaries). `make run` needs none of them.
+BROWSER_PACKAGES := chromium fonts-liberation
+APT_PACKAGES := $(BROWSER_PACKAGES) postgresql
 
-.PHONY: help run test lint bench screenshots clean distclean venv chromium
+.PHONY: help run test lint bench screenshots clean distclean venv chromium test-packages
 
 help:
 	@echo "make run          start the app on http://localhost:$(PORT) (opens the bundled sample)"
@@ -40,7 +44,7 @@ help:
 run: $(RUNTIME_STAMP)
 	$(VENV_PY) -m streamlit run app.py --server.port $(PORT)
 
-test: $(DEV_STAMP) chromium
+test: $(DEV_STAMP) test-packages
 	$(VENV)/bin/ruff check .
 	$(VENV_PY) -m pytest
 
@@ -88,23 +92,37 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt | $(VENV_PY)
 	$(PIP) install --progress-bar off -r requirements-dev.txt
 	@touch $@
 
-# Browser tests drive Debian's chromium (Playwright's own browser download is not
-# used). Install it when the machine allows it; otherwise explain and carry on:
-# the browser tests skip locally (and fail under CI=true).
+# Installs Debian packages with apt-get when the machine allows it (root or passwordless sudo);
+# otherwise explains and carries on: the tests that need them skip locally (and fail under
+# CI=true). $(1): what is missing (for messages), $(2): the packages.
+define apt_install
+if [ "$$(id -u)" = 0 ]; then sudo=""; \
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+else sudo=none; fi; \
+if [ "$$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then \
+  echo "==> Installing Debian's $(1) for the tests: $(2)"; \
+  if $$sudo apt-get update && \
+     $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $(2); then :; \
+  else echo "WARNING: installing $(1) failed; their tests will skip (or fail under CI)." >&2; fi; \
+else \
+  echo "NOTE: $(1) not installed: their tests will skip (and fail under CI=true)." >&2; \
+  echo "      Install with:  sudo apt-get install $(2)" >&2; \
+fi
+endef
+
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used).
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then sudo=""; \
-	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
-	else sudo=none; fi; \
-	if [ "$$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "==> Installing Debian's chromium for the browser tests"; \
-	  if $$sudo apt-get update && \
-	     $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_PACKAGES); then :; \
-	  else echo "WARNING: installing chromium failed; browser tests will skip (or fail under CI)." >&2; fi; \
-	else \
-	  echo "NOTE: chromium is not installed: browser tests will skip (and fail under CI=true)." >&2; \
-	  echo "      Install it with:  sudo apt-get install chromium fonts-liberation" >&2; \
-	fi
+	$(call apt_install,chromium,$(BROWSER_PACKAGES))
+
+# Everything `make test` uses: chromium, and PostgreSQL's server binaries (not on PATH on
+# Debian: they live in /usr/lib/postgresql/<version>/bin).
+test-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	$(call apt_install,$${missing# },$(APT_PACKAGES))
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .hypothesis screenshots bench/out

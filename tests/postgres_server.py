@@ -20,7 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,15 +125,19 @@ def stop_postgres(server: PostgresServer) -> None:
     shutil.rmtree(server.root, ignore_errors=True)
 
 
+def postgres_or_skip(bin_dir: Path | None, environ: Mapping[str, str] = os.environ) -> Path:
+    """``bin_dir``, or skip the test (locally) / fail it (under ``CI=true``) when it is None."""
+    if bin_dir is None:
+        if environ.get("CI") == "true":
+            pytest.fail(MISSING_CI, pytrace=False)
+        pytest.skip(MISSING_LOCAL)
+    return bin_dir
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """SQLAlchemy URL of a fresh database on a PostgreSQL server started for this test run."""
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(MISSING_CI, pytrace=False)
-        pytest.skip(MISSING_LOCAL)
-    server = start_postgres(bin_dir)
+    server = start_postgres(postgres_or_skip(postgres_bin_dir()))
     try:
         yield server.url
     finally:

@@ -60,7 +60,12 @@ from segmentation.sharing.snapshots import (
     parse_revoke_link,
     seal,
 )
-from tests.postgres_server import postgres_url  # noqa: F401  (the session fixture)
+from tests.postgres_server import (
+    MISSING_CI,
+    MISSING_LOCAL,
+    postgres_or_skip,
+    postgres_url,  # noqa: F401  (the session fixture)
+)
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -550,3 +555,12 @@ def test_the_postgresql_url_is_the_psycopg_dialect(postgres_url):  # noqa: F811
 
 def test_revoke_hash_is_sha256_hex():
     assert revoke_hash("abc") == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_missing_postgresql_skips_locally_with_the_install_command_and_fails_under_ci(tmp_path):
+    assert postgres_or_skip(tmp_path, {}) == tmp_path
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
+        postgres_or_skip(None, {})
+    with pytest.raises(pytest.fail.Exception, match="missing under CI"):
+        postgres_or_skip(None, {"CI": "true"})
+    assert "apt-get install postgresql" in MISSING_LOCAL and "make test" in MISSING_CI
