@@ -21,6 +21,9 @@ from tests.browser.server import (
     stop_server,
 )
 
+# the session's PostgreSQL server for the snapshot store tests (started on first use)
+from tests.postgres_server import postgres_url  # noqa: F401
+
 BROWSER_TESTS_DIR = REPO_ROOT / "tests" / "browser"
 
 

@@ -64,7 +64,6 @@ from tests.postgres_server import (
     MISSING_CI,
     MISSING_LOCAL,
     postgres_or_skip,
-    postgres_url,  # noqa: F401  (the session fixture)
 )
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -529,6 +528,18 @@ def test_database_url_prefers_the_environment_then_secrets_then_sqlite(tmp_path)
     assert data_dir({DATA_DIR_ENV: str(tmp_path)}) == tmp_path
 
 
+class NoSecretsFile(dict):
+    """Like ``st.secrets`` in an app without ``.streamlit/secrets.toml``."""
+
+    def get(self, key, default=None):
+        raise FileNotFoundError("No secrets found")
+
+
+def test_database_url_without_a_secrets_file_falls_back_to_sqlite(tmp_path):
+    url = database_url(NoSecretsFile(), {DATA_DIR_ENV: str(tmp_path)})
+    assert url == f"sqlite:///{tmp_path / 'snapshots.sqlite3'}"
+
+
 def test_the_default_store_is_a_sqlite_file_in_the_data_directory(tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
@@ -548,7 +559,7 @@ def test_database_problems_are_snapshot_errors_without_the_password(tmp_path):
     assert "hunter2" not in str(caught.value) and "***" in str(caught.value)
 
 
-def test_the_postgresql_url_is_the_psycopg_dialect(postgres_url):  # noqa: F811
+def test_the_postgresql_url_is_the_psycopg_dialect(postgres_url):
     assert postgres_url.startswith("postgresql+psycopg://")
     assert engine_for(postgres_url).dialect.driver == "psycopg"
 

@@ -117,7 +117,7 @@ def database_url(
     'postgresql+psycopg://u:p@db/app'
     """
     environ = os.environ if environ is None else environ
-    url = environ.get(DATABASE_URL_ENV) or (secrets or {}).get(DATABASE_URL_ENV)
+    url = environ.get(DATABASE_URL_ENV) or _secret(secrets, DATABASE_URL_ENV)
     if not url:
         return f"sqlite:///{data_dir(environ) / SQLITE_FILE}"
     url = str(url).strip()
@@ -125,6 +125,15 @@ def database_url(
         if url.startswith(scheme):
             return "postgresql+psycopg://" + url.removeprefix(scheme)
     return url
+
+
+def _secret(secrets: Mapping[str, Any] | None, name: str) -> Any:
+    if secrets is None:
+        return None
+    try:
+        return secrets.get(name)
+    except FileNotFoundError:  # st.secrets when the app has no secrets.toml
+        return None
 
 
 def _safe_url(url: str) -> str:
@@ -168,6 +177,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor = connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 10000")  # sessions share one file: wait, not fail
         cursor.execute("PRAGMA secure_delete = ON")  # a revoked ciphertext is overwritten
+        cursor.execute("PRAGMA journal_mode = WAL")  # readers do not wait for a writer
         cursor.close()
 
     return engine
