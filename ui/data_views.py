@@ -140,10 +140,13 @@ def render_quality_summary(data: CustomerData) -> None:
     """Headline numbers: rows, customers, columns, and features per segmentation base."""
     report, schema = data.report, data.schema
     cells = st.columns(4)
+    joined = data.source.kind == "upload" and " + " in data.source.file_name
     cells[0].metric(
-        "Rows in the file",
+        "Rows in the files" if joined else "Rows in the file",
         f"{report.n_rows:,}",
-        help="Rows read from the file (order lines for an orders file).",
+        help="Rows read from both files together (profile rows plus order lines)."
+        if joined
+        else "Rows read from the file (order lines for an orders file).",
     )
     cells[1].metric("Customers", f"{report.n_customers:,}", help="One row per customer.")
     cells[2].metric("Columns", f"{report.n_columns:,}", help="Columns of the customer table.")
@@ -154,9 +157,9 @@ def render_quality_summary(data: CustomerData) -> None:
     )
     bases = st.columns(4)
     for cell, base in zip(bases, BASES[:4], strict=True):
-        names = schema.features(base)
-        cell.markdown(f"**{base.capitalize()}** · {len(names)}")
-        cell.caption(", ".join(names) if names else f"none yet ({BASE_HELP[base]})")
+        labels = [schema.column(name).label for name in schema.features(base)]
+        cell.markdown(f"**{base.capitalize()}** · {len(labels)}")
+        cell.caption(", ".join(labels) if labels else f"none yet ({BASE_HELP[base]})")
 
 
 def render_report_details(data: CustomerData) -> None:
