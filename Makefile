@@ -88,7 +88,7 @@ $(RUNTIME_STAMP): requirements.txt | $(VENV_PY)
 	$(PIP) install --progress-bar off -r requirements.txt
 	@touch $@
 
-$(DEV_STAMP): requirements-dev.txt requirements.txt | $(VENV_PY)
+$(DEV_STAMP): requirements-dev.txt requirements-large.txt requirements.txt | $(VENV_PY)
 	$(PIP) install --progress-bar off -r requirements-dev.txt
 	@touch $@
 

@@ -115,7 +115,9 @@ def _column_named(names: Sequence[str], patterns: Iterable[str]) -> str | None:
     return None
 
 
-def rfm_scores(frame: pd.DataFrame, columns: RfmColumns) -> pd.DataFrame:
+def rfm_scores(
+    frame: pd.DataFrame, columns: RfmColumns, cuts: RfmCuts | None = None
+) -> pd.DataFrame:
     """Integer R, F and M scores 1–5 per customer (5 = best), on the frame's index.
 
     Recency is reversed (fewest days = 5); more orders and more spend score higher. Customers
@@ -128,20 +130,93 @@ def rfm_scores(frame: pd.DataFrame, columns: RfmColumns) -> pd.DataFrame:
     (New, Promising) could match nobody. With 5 or more distinct values all five scores are used
     (an empty score never minimises the gaps); with fewer, each value gets its own score, the
     worst 1 and the best 5 (two values: 1 and 5; three: 1, 3, 5; four: 1, 2, 4, 5).
+
+    ``cuts`` (from :func:`rfm_cuts` over a whole dataset's :func:`rfm_value_counts`) scores a
+    part of a dataset as the whole would score it; by default the cuts come from ``frame``.
     """
+    if cuts is None:
+        cuts = rfm_cuts(rfm_value_counts(frame, columns), columns)
     scores = {}
     for letter, measure, _, higher_is_better in MEASURES:
-        values = _measure_values(frame, getattr(columns, measure), measure, letter)
+        values = _measure_values(frame, getattr(columns, measure), measure)
         present = ~np.isnan(values)
         ranked = values[present] if higher_is_better else -values[present]
         letter_scores = np.ones(len(values), dtype=np.int64)
-        letter_scores[present] = _score_values(ranked)
+        letter_scores[present] = cuts.letter(letter).scores_of(ranked)
         scores[letter] = letter_scores
     return pd.DataFrame(scores, index=frame.index)
 
 
-def _measure_values(frame: pd.DataFrame, column: str, measure: str, letter: str) -> np.ndarray:
-    """The column as floats (NaN where missing), after checking it can be scored."""
+@dataclass(frozen=True)
+class ScoreCuts:
+    """One measure's scores by ranked value (higher is better): values below ``edges[0]`` get
+    ``scores[0]``, values from ``edges[i]`` on ``scores[i + 1]``."""
+
+    edges: tuple[float, ...]
+    scores: tuple[int, ...]
+
+    def scores_of(self, ranked: np.ndarray) -> np.ndarray:
+        """The score of each ranked value."""
+        table = np.asarray(self.scores, dtype=np.int64)
+        return table[np.searchsorted(np.asarray(self.edges, dtype="float64"), ranked, "right")]
+
+
+@dataclass(frozen=True)
+class RfmCuts:
+    """The cut points of R, F and M, computed once for a whole dataset."""
+
+    R: ScoreCuts
+    F: ScoreCuts
+    M: ScoreCuts
+
+    def letter(self, letter: str) -> ScoreCuts:
+        """The cuts of one measure by its letter."""
+        return getattr(self, letter)
+
+
+def rfm_value_counts(frame: pd.DataFrame, columns: RfmColumns) -> dict[str, pd.Series]:
+    """Customers per ranked value of R, F and M (recency negated so higher is better): a
+    summary of a part of a dataset that adds up over parts (:func:`merge_value_counts`)."""
+    counts = {}
+    for letter, measure, _, higher_is_better in MEASURES:
+        values = _measure_values(frame, getattr(columns, measure), measure)
+        present = values[~np.isnan(values)]
+        distinct, n = np.unique(present if higher_is_better else -present, return_counts=True)
+        counts[letter] = pd.Series(n, index=distinct, dtype="int64")
+    return counts
+
+
+def merge_value_counts(parts: Iterable[Mapping[str, pd.Series]]) -> dict[str, pd.Series]:
+    """The value counts of several parts added up, per letter (or column)."""
+    merged: dict[str, list[pd.Series]] = {}
+    for part in parts:
+        for key, counts in part.items():
+            merged.setdefault(key, []).append(counts)
+    return {
+        key: pd.concat(series).groupby(level=0).sum().sort_index().astype("int64")
+        for key, series in merged.items()
+    }
+
+
+def rfm_cuts(counts: Mapping[str, pd.Series], columns: RfmColumns) -> RfmCuts:
+    """The cut points of each measure from its whole dataset's value counts (see
+    :func:`rfm_scores` for how ties and few distinct values are scored)."""
+    cuts = {}
+    for letter, measure, _, higher_is_better in MEASURES:
+        letter_counts = counts[letter].sort_index()
+        distinct = letter_counts.index.to_numpy(dtype="float64")
+        _check_rankable(letter_counts, getattr(columns, measure), measure, letter, higher_is_better)
+        groups = _score_groups(letter_counts.to_numpy(dtype=np.int64))
+        starts = np.flatnonzero(np.diff(groups)) + 1
+        cuts[letter] = ScoreCuts(
+            tuple(float(v) for v in distinct[starts]),
+            (int(groups[0]), *(int(g) for g in groups[starts])),
+        )
+    return RfmCuts(**cuts)
+
+
+def _measure_values(frame: pd.DataFrame, column: str, measure: str) -> np.ndarray:
+    """The column as floats (NaN where missing), after checking it is a numeric column."""
     if column not in frame.columns:
         numeric = [str(c) for c in frame.columns if _is_numeric(frame[c])]
         raise RfmError(
@@ -155,25 +230,27 @@ def _measure_values(frame: pd.DataFrame, column: str, measure: str, letter: str)
             f"The {measure} column '{column}' is not numeric (it holds values such as "
             f"{examples}); RFM ranks customers by numbers. Choose a numeric column for {measure}."
         )
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
-    _check_rankable(values[~np.isnan(values)], column, measure, letter)
-    return values
+    return series.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
-def _check_rankable(present: np.ndarray, column: str, measure: str, letter: str) -> None:
-    if len(present) < N_SCORES:
+def _check_rankable(
+    counts: pd.Series, column: str, measure: str, letter: str, higher_is_better: bool
+) -> None:
+    n_present = int(counts.sum())
+    if n_present < N_SCORES:
         raise RfmError(
-            f"The {measure} column '{column}' has a value for only {len(present)} customer"
-            f"{'s' * (len(present) != 1)}; RFM scores customers in fifths, so it needs at least "
+            f"The {measure} column '{column}' has a value for only {n_present} customer"
+            f"{'s' * (n_present != 1)}; RFM scores customers in fifths, so it needs at least "
             f"{N_SCORES}. Choose a column with more values or load more customers."
         )
-    if present.min() == present.max():
+    if len(counts) == 1:
+        value = counts.index[0] if higher_is_better else -counts.index[0]
         raise RfmError(
-            f"'{column}' has the same value for every customer ({present[0]:g}), so it cannot "
+            f"'{column}' has the same value for every customer ({value:g}), so it cannot "
             f"rank them into {letter} scores. Map {measure} to a column whose values differ "
             "between customers."
         )
@@ -183,14 +260,13 @@ def _what(measure: str) -> str:
     return next(what for _, name, what, _ in MEASURES if name == measure)
 
 
-def _score_values(values: np.ndarray) -> np.ndarray:
-    """Scores 1–5 of present values (a higher value gets a higher or equal score)."""
-    distinct, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    if len(distinct) < N_SCORES:
-        return np.asarray(_FEW_VALUE_SCORES[len(distinct)], dtype=np.int64)[inverse]
+def _score_groups(counts: np.ndarray) -> np.ndarray:
+    """The score 1–5 of each distinct value, given how many customers hold each (ascending)."""
+    if len(counts) < N_SCORES:
+        return np.asarray(_FEW_VALUE_SCORES[len(counts)], dtype=np.int64)
     cuts = _balanced_cuts(counts)
-    groups = np.searchsorted(cuts, np.arange(len(distinct)), side="right")
-    return (groups + 1).astype(np.int64)[inverse]
+    groups = np.searchsorted(cuts, np.arange(len(counts)), side="right")
+    return (groups + 1).astype(np.int64)
 
 
 def _balanced_cuts(counts: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +28,7 @@ __all__ = [
     "VALUE_KINDS",
     "MaskContext",
     "Operator",
+    "PopulationCuts",
     "RuleError",
     "and_list",
     "check_range_order",
@@ -60,10 +61,23 @@ class RuleError(SegmentationError):
 
 
 @dataclass(frozen=True)
+class PopulationCuts:
+    """What operators that look at the whole population need, from a first pass over a whole
+    dataset, so that each part of it is tested as the whole would be: the cut value of each
+    top/bottom-percent condition (key: column, operator, percent) and each date column's
+    latest date (the 'today' of 'within the last N days' without a reference date)."""
+
+    rank_cuts: Mapping[tuple[str, str, float], float | None]
+    latest_dates: Mapping[str, pd.Timestamp]
+
+
+@dataclass(frozen=True)
 class MaskContext:
-    """What a mask may need besides the column and the value: the data's "today"."""
+    """What a mask may need besides the column and the value: the data's "today", and the
+    whole population's cut points when the column is only a part of it."""
 
     reference_date: pd.Timestamp | None = None
+    population: PopulationCuts | None = None
 
 
 MaskFunction = Callable[[pd.Series, Any, MaskContext], np.ndarray]
@@ -242,25 +256,56 @@ def _is_not_missing(series: pd.Series, value: Any, context: MaskContext) -> np.n
     return _present(series)
 
 
+def rank_position(n_present: int, percent: float, top: bool) -> int:
+    """Where the edge of the top (or bottom) percent of ``n_present`` sorted values lies."""
+    n_kept = max(1, math.ceil(n_present * percent / 100 - 1e-9))
+    return n_present - n_kept if top else n_kept - 1
+
+
 def _rank_cut(numbers: np.ndarray, percent: float, top: bool) -> float | None:
     """The value at the edge of the top (or bottom) percent of the non-missing numbers."""
     present = numbers[~np.isnan(numbers)]
     if not len(present):
         return None
-    n_kept = max(1, math.ceil(len(present) * percent / 100 - 1e-9))
-    position = len(present) - n_kept if top else n_kept - 1
+    position = rank_position(len(present), percent, top)
     return float(np.partition(present, position)[position])
+
+
+def rank_cut_of_counts(counts: pd.Series, percent: float, top: bool) -> float | None:
+    """:func:`_rank_cut` of a whole population given as value counts (index: values)."""
+    counts = counts.sort_index()
+    total = int(counts.sum())
+    if not total:
+        return None
+    position = rank_position(total, percent, top)
+    ends = np.cumsum(counts.to_numpy(dtype=np.int64))
+    return float(counts.index[int(np.searchsorted(ends, position, side="right"))])
+
+
+def number_counts(series: pd.Series) -> pd.Series:
+    """How many customers hold each number of a column (missing left out)."""
+    numbers = _numbers(series)
+    distinct, n = np.unique(numbers[~np.isnan(numbers)], return_counts=True)
+    return pd.Series(n, index=distinct, dtype="int64")
+
+
+def _population_cut(
+    series: pd.Series, operator: str, value: Any, context: MaskContext
+) -> float | None:
+    if context.population is not None:
+        return context.population.rank_cuts[(str(series.name), operator, float(value))]
+    return _rank_cut(_numbers(series), float(value), top=operator == "top_pct")
 
 
 def _top_pct(series: pd.Series, value: Any, context: MaskContext) -> np.ndarray:
     numbers = _numbers(series)
-    cut = _rank_cut(numbers, float(value), top=True)
+    cut = _population_cut(series, "top_pct", value, context)
     return np.zeros(len(numbers), bool) if cut is None else numbers >= cut
 
 
 def _bottom_pct(series: pd.Series, value: Any, context: MaskContext) -> np.ndarray:
     numbers = _numbers(series)
-    cut = _rank_cut(numbers, float(value), top=False)
+    cut = _population_cut(series, "bottom_pct", value, context)
     return np.zeros(len(numbers), bool) if cut is None else numbers <= cut
 
 
@@ -279,7 +324,9 @@ def _within_last_days(series: pd.Series, value: Any, context: MaskContext) -> np
     the latest date in the column, so a file exported months ago still finds its recent buyers.
     """
     reference = context.reference_date
-    if reference is None:
+    if reference is None and context.population is not None:
+        reference = context.population.latest_dates.get(str(series.name), pd.NaT)
+    elif reference is None:
         reference = series.max()
     if pd.isna(reference):
         return np.zeros(len(series), bool)

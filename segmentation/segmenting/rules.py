@@ -32,6 +32,7 @@ from segmentation.segmenting.rule_operators import (
     KIND_NOUNS,
     OPERATORS,
     MaskContext,
+    PopulationCuts,
     RuleError,
     and_list,
     column_kind,
@@ -84,7 +85,10 @@ class ValueOptions:
 
 
 def rule_mask(
-    frame: pd.DataFrame, group_or_rule: RuleLike, reference_date: Any = None
+    frame: pd.DataFrame,
+    group_or_rule: RuleLike,
+    reference_date: Any = None,
+    population: PopulationCuts | None = None,
 ) -> pd.Series:
     """Which customers a rule matches, as a boolean Series on ``frame.index``.
 
@@ -94,6 +98,8 @@ def rule_mask(
     group_or_rule : a :class:`Rule`, :class:`RuleGroup` or single :class:`Condition`.
     reference_date : the data's "today" for 'is within the last N days'; by default the latest
         date in the column the condition tests.
+    population : cut points of a whole dataset when ``frame`` is a part of it (top/bottom
+        percent conditions, latest dates); by default ``frame`` is the whole population.
 
     Returns
     -------
@@ -109,7 +115,7 @@ def rule_mask(
     [False, True, False, False]
     """
     rule_name, item = unpack_rule(group_or_rule)
-    context = MaskContext(_reference_date(reference_date))
+    context = MaskContext(_reference_date(reference_date), population)
     matches = _item_mask(frame, item, context, rule_name)
     return pd.Series(matches, index=frame.index, name="matches", dtype=bool)
 
@@ -187,6 +193,7 @@ def rules_segmentation(
     rules: Sequence[Rule],
     title: str = "Rules",
     reference_date: Any = None,
+    population: PopulationCuts | None = None,
 ) -> Segmentation:
     """Segments from an ordered list of named rules: the first rule a customer matches wins.
 
@@ -197,6 +204,8 @@ def rules_segmentation(
     rules : named rules in priority order; names must be unique and become segment names.
     title : the user's name for this segmentation.
     reference_date : the data's "today" for 'is within the last N days' conditions.
+    population : a whole dataset's cut points when ``frame`` is a part of it (see
+        :func:`rule_mask`).
 
     Returns
     -------
@@ -222,7 +231,7 @@ def rules_segmentation(
             f"id_column='{id_column}' is not a column of the data; choose the column that "
             "identifies customers."
         )
-    masks = [rule_mask(frame, rule, reference_date).to_numpy() for rule in rules]
+    masks = [rule_mask(frame, rule, reference_date, population).to_numpy() for rule in rules]
     if not any(mask.any() for mask in masks):
         raise RuleError(
             f"None of the rules matches any customer (0 of {len(frame):,} customers for "
