@@ -13,6 +13,10 @@ does with its suggestions accepted: each input read and its platform layout dete
 turned into customers with the suggested mapping, several inputs joined on the customer key;
 it writes one row per customer, the customer key first, and the report names each file's
 layout, every output column's meaning, the currency, the exclusions and how the files matched.
+
+``sample``, ``fit`` and ``check-sample`` (a sample of a large dataset, the Segments page's first
+segmentation of it saved as a model, and whether the sample was big enough) are in
+:mod:`segmentation.sharing.sample_commands`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from segmentation.predicting.predictions import (
     prediction_file_table,
 )
 from segmentation.sharing.reuse import CHUNK_ROWS, assign_file, load_model
+from segmentation.sharing.sample_commands import COMMANDS as MODEL_COMMANDS
+from segmentation.sharing.sample_commands import add_commands as add_model_commands
 
 CLI_MAX_MB = 4_000  # files on disk, not uploads: read what fits in memory
 
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_predict(commands)
     _add_customers(commands)
+    add_model_commands(commands)  # sample, fit, check-sample
     return parser
 
 
@@ -169,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return predict_main(args)
     if args.command == "customers":
         return customers_main(args)
+    if args.command in MODEL_COMMANDS:
+        return MODEL_COMMANDS[args.command](args)
     if args.chunk_rows < 1:
         print(f"error: --chunk-rows={args.chunk_rows} must be at least 1.", file=sys.stderr)
         return 2
