@@ -1,7 +1,29 @@
-"""Helpers shared by the Playwright tests in tests/browser/."""
+"""Helpers shared by the Playwright tests in tests/browser/.
+
+Waiting is always for a state, never for a time:
+
+- after ``page.goto(...)`` (a first load or a full page load): ``wait_for_app(page)``;
+- around an action that makes the app rerun its script (a click on a button, a tab or a
+  sidebar link, a widget change, an upload)::
+
+      with app_reruns(page):
+          page.get_by_role("button", name="Save").click()
+
+  The block waits until the app is idle, counts script runs while the action happens, and
+  returns once at least one new run has started and the app is idle again;
+- after an action that does not rerun the script (opening a popover or a selectbox, typing
+  into a filter, a download button with ``on_click="ignore"``): ``expect(...)`` on the element
+  or text that should appear.
+
+Then assert the outcome with ``expect(...)``: it retries until the text is there, so a
+follow-up ``st.rerun()`` that the app starts after the first run does not matter.
+"""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,17 +35,104 @@ APP_SELECTOR = '[data-testid="stApp"]'
 APP_IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 APP_CONNECTED_SELECTOR = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 
+# Generous bounds for a 2-core machine that is busy with something else: a wait returns as
+# soon as its state is reached, so a large bound costs nothing when the machine is idle.
+APP_TIMEOUT_MS = 180_000
+EXPECT_TIMEOUT_MS = 60_000
 
-def wait_for_app(page: Page, timeout: float = 60_000, settle_ms: float = 200) -> None:
-    """Wait until the app is connected and its script run has finished.
+# Counts the times the app's script state leaves "notRunning" (or "initial"), i.e. script
+# runs that have started, in window.__segmentStudioRuns. Installed once per loaded document:
+# Streamlit switches pages without reloading it, so the count survives page links.
+_WATCH_RUNS_JS = """() => {
+    if (window.__segmentStudioRuns) return window.__segmentStudioRuns.started;
+    const runs = { started: 0, states: [] };
+    const idle = new Set(["notRunning", "initial"]);
+    new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.target.getAttribute("data-testid") !== "stApp") continue;
+            const now = record.target.getAttribute("data-test-script-state");
+            runs.states.push(`${record.oldValue} > ${now}`);
+            if (runs.states.length > 50) runs.states.shift();
+            if (idle.has(record.oldValue)) runs.started += 1;
+        }
+    }).observe(document.documentElement, {
+        subtree: true,
+        attributes: true,
+        attributeOldValue: true,
+        attributeFilter: ["data-test-script-state"],
+    });
+    window.__segmentStudioRuns = runs;
+    return runs.started;
+}"""
 
-    ``settle_ms`` is waited first so that a rerun triggered by the previous action (a
-    click, an upload) has started before we look for the idle state.
+_RERUN_FINISHED_JS = """(before) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const runs = window.__segmentStudioRuns;
+    return Boolean(
+        app && runs && runs.started > before
+        && app.getAttribute("data-test-script-state") === "notRunning"
+        && app.getAttribute("data-test-connection-state") === "CONNECTED"
+    );
+}"""
+
+_RUNS_REPORT_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const runs = window.__segmentStudioRuns || { started: "not watched", states: [] };
+    return {
+        started: runs.started,
+        states: runs.states.slice(-10),
+        script: app && app.getAttribute("data-test-script-state"),
+        connection: app && app.getAttribute("data-test-connection-state"),
+    };
+}"""
+
+
+def wait_for_app(
+    page: Page, timeout: float = APP_TIMEOUT_MS, settle_ms: float | None = None
+) -> None:
+    """Wait until a freshly loaded app is connected and its script run has finished.
+
+    Use it after ``page.goto``; around actions use :func:`app_reruns`. ``settle_ms`` is
+    deprecated and ignored: a fixed pause cannot tell whether a rerun has started.
     """
-    if settle_ms:
-        page.wait_for_timeout(settle_ms)
+    if settle_ms is not None:
+        warnings.warn(
+            "wait_for_app(settle_ms=...) is ignored: wrap the action in "
+            "`with app_reruns(page): ...` instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     page.locator(APP_CONNECTED_SELECTOR).wait_for(state="attached", timeout=timeout)
     page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=timeout)
+    page.evaluate(_WATCH_RUNS_JS)
+
+
+@contextmanager
+def app_reruns(page: Page, timeout: float = APP_TIMEOUT_MS) -> Iterator[None]:
+    """Around an action that reruns the app's script: return once the rerun has finished.
+
+    Waits first until the app is idle (so the action does not land in a run already going
+    on), then counts the script runs that start while the block runs, and after it waits
+    until at least one has started and the app is idle again. For example::
+
+        with app_reruns(page):
+            page.get_by_role("button", name="Create RFM segments").click()
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=timeout)
+    before = page.evaluate(_WATCH_RUNS_JS)
+    yield
+    try:
+        page.wait_for_function(_RERUN_FINISHED_JS, arg=before, timeout=timeout, polling=100)
+    except PlaywrightTimeoutError as exc:
+        report = page.evaluate(_RUNS_REPORT_JS)
+        raise AssertionError(
+            f"The action did not lead to a finished script run within {timeout / 1000:.0f} s "
+            f"(runs started before it: {before}; now: {report}). Does the action rerun the "
+            "app? If not, wait with expect(...) on what it changes instead.\n"
+            + "\n\n".join(exception_texts(page))
+        ) from exc
 
 
 def exception_texts(page: Page) -> list[str]:
