@@ -96,6 +96,16 @@ class SegmentModel:
 
 
 @dataclass(frozen=True)
+class Population:
+    """A whole dataset's cut points, for models whose segments rank customers against all the
+    others (RFM quintiles, top/bottom-percent rules): computed once in a first pass, then every
+    partition is scored with them. ``None`` where the model needs none."""
+
+    rfm: Any = None  # segmentation.segmenting.rfm_scoring.RfmCuts
+    rules: Any = None  # segmentation.segmenting.rule_operators.PopulationCuts
+
+
+@dataclass(frozen=True)
 class AssignSummary:
     """What :func:`assign_file` did: customers per segment, ignored columns and time taken."""
 
@@ -218,6 +228,48 @@ def assign_customers(model: SegmentModel, frame: pd.DataFrame) -> pd.Series:
     return labels.map(model.segment_names).fillna(_other_name(model)).rename("segment")
 
 
+ASSIGNED_COLUMNS = ("segment_id", "segment")
+
+
+def assign_partition(
+    model: SegmentModel, frame: pd.DataFrame, population: Population | None = None
+) -> pd.DataFrame:
+    """One row per customer of a part of a dataset: the customer key, the segment id and the
+    segment name, as the whole dataset would get them (``population``: its cut points, for
+    models that rank customers against all the others).
+
+    ``frame`` is read as a file holds it: all text (CSV; numbers like "$1,200" converted as the
+    app converts them, keys trimmed) or typed columns (Parquet; keys kept as they are).
+    """
+    typed = typed_partition(model, frame)
+    labels = _labels(model, typed, population)
+    names = labels.map(model.segment_names).fillna(_other_name(model)).astype("str")
+    return pd.DataFrame(
+        {
+            model.id_column: typed.index.to_series(index=range(len(typed))),
+            "segment_id": labels.to_numpy(dtype="int64"),
+            "segment": names.to_numpy(),
+        }
+    ).astype({"segment": "str"})
+
+
+def typed_partition(model: SegmentModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns the model reads, typed, indexed by customer key (see assign_partition)."""
+    check_columns(model, frame.columns)
+    needed = [model.id_column, *model.columns]
+    if all(_is_text(frame[name]) for name in needed):
+        raw = frame[needed].replace("", None)
+        ids = pd.Index(raw[model.id_column].astype(str).str.strip(), name=model.id_column)
+        return _typed(model, raw).set_axis(ids)
+    typed = {name: _forced(frame[name], kind) for name, kind in model.columns.items()}
+    ids = pd.Index(frame[model.id_column], name=model.id_column)
+    return pd.DataFrame(typed, index=ids)
+
+
+def _is_text(values: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+
+
 def _forced(values: pd.Series, kind: str) -> np.ndarray:
     if kind == "numeric":
         return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
@@ -241,7 +293,11 @@ def _typed(model: SegmentModel, raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=raw.index)
 
 
-def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
+def _labels(
+    model: SegmentModel, typed: pd.DataFrame, population: Population | None = None
+) -> pd.Series:
+    """Segment ids of typed customers; ``population``: a whole dataset's cut points when
+    ``typed`` is a part of it (RFM, top/bottom-percent rules)."""
     if model.method == "rules":
         from segmentation.segmenting.rule_conditions import rule_from_dict
         from segmentation.segmenting.rules import rules_segmentation
@@ -251,7 +307,11 @@ def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
         reference = model.settings.get("reference_date")
         try:
             return rules_segmentation(
-                frame, model.id_column, rules, reference_date=reference
+                frame,
+                model.id_column,
+                rules,
+                reference_date=reference,
+                population=None if population is None else population.rules,
             ).labels
         except SegmentationError as err:
             if "None of the rules matches" not in str(err):
@@ -263,7 +323,8 @@ def _labels(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
         from segmentation.segmenting.rfm_table import assign_rfm_segments
 
         columns, table = rfm_from_settings(model.settings)
-        return assign_rfm_segments(rfm_scores(typed, columns), table)
+        cuts = None if population is None else population.rfm
+        return assign_rfm_segments(rfm_scores(typed, columns, cuts), table)
     return _nearest_centre(model, typed)
 
 
@@ -279,10 +340,26 @@ def _nearest_centre(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
                 typed[name].astype("string").fillna(MISSING_LEVEL).astype(object).to_numpy()
             )
     X = model.preprocessor.transform(pd.DataFrame(data, index=typed.index))
-    centers = model.centers.to_numpy()
-    X = np.asarray(X, dtype="float64")
-    distances = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
-    return pd.Series(model.centers.index.to_numpy()[distances.argmin(axis=1)], index=typed.index)
+    nearest = nearest_centre(np.asarray(X, dtype="float64"), model.centers.to_numpy())
+    return pd.Series(model.centers.index.to_numpy()[nearest], index=typed.index)
+
+
+def nearest_centre(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """The position of each row's nearest centre (squared Euclidean; ties: the first centre).
+
+    One centre at a time, so memory stays n × d (not n × k × d), and each row's distance is
+    summed the same way whatever the other rows are: a row gets the same centre in any
+    partition of a dataset.
+    """
+    best = np.full(len(X), np.inf)
+    nearest = np.zeros(len(X), dtype=np.int64)
+    diff = np.empty_like(X)
+    for position, centre in enumerate(centers):
+        np.subtract(X, centre, out=diff)
+        distance = np.square(diff, out=diff).sum(axis=1)
+        closer = distance < best
+        best[closer], nearest[closer] = distance[closer], position
+    return nearest
 
 
 # --- files ----------------------------------------------------------------------------------
