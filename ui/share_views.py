@@ -8,7 +8,9 @@ shown on every page.
   such a link restores it once; when the link was made on an uploaded file it asks for that file and
   restores as soon as a file with the same content hash is loaded.
 * **Projects**: the same analysis as a JSON file to download and load back; customer labels
-  travel only when the user asks.
+  and the customer table (a full offline copy) travel only when the user asks.
+* **Share with data** (:mod:`ui.snapshot_views`): a ``?data=`` link opens an encrypted copy of
+  the analysis with its data, handled here before ``?view=``, so it works on every page.
 
 Page settings are the values of the session's keyed widgets whose values are plain JSON
 (selects, sliders, inputs, toggles); buttons, uploaders, tables and chart selections are left
@@ -21,26 +23,28 @@ import contextlib
 import hashlib
 import itertools
 import json
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from segmentation import CustomerData, SegmentationError, with_schema
+from segmentation.predicting.columns import prediction_columns
 from segmentation.segmenting.segments import Segmentation
+from segmentation.sharing.analysis_copies import project_from_file, project_json_with_data
 from segmentation.sharing.projects import (
     DataInfo,
     Project,
     apply_column_roles,
     column_roles,
     labels_digest,
-    project_from_json,
     project_from_link,
     project_to_json,
     project_to_link,
     rebuild_segmentation,
     record_segmentation,
 )
-from ui import join_views, persona_state, predict_state, state
+from ui import join_views, persona_state, predict_state, snapshot_views, state
 from ui import segments_state as seg
 from ui.messages import flash
 
@@ -50,6 +54,7 @@ LINK_CHECKED = "share_link_checked"
 VIEW = "share_view"  # last known page settings, kept when a page's widgets are not drawn
 LOADED_PROJECT = "share_loaded_project"
 DIGESTS = "share_label_digests"  # segmentation title → (labels object, labels_digest)
+OPENED_INFO = "share_opened_info"  # content hash → DataInfo of data opened from a copy
 TARGET_CONFIG = "target_config"  # ui.target_state's key (read here to avoid importing the page)
 RULE_DRAFTS = "rule_drafts"
 VIEW_PREFIXES = ("seg_", "rule_", "rfm_", "map_", "persona_", "cmp_", "mon_")
@@ -75,6 +80,9 @@ def data_info(data: CustomerData) -> DataInfo:
     if kind != "sample" and data.source.file_name == state.EXAMPLE_ORDERS.name:
         kind = "example"
     n_customers = int(data.report.n_customers)
+    opened = st.session_state.get(OPENED_INFO, {}).get(data.source.content_sha256)
+    if opened is not None:  # opened from a data link or a project with data: its files, keys
+        return replace(opened, n_customers=n_customers)
     info = DataInfo(kind, data.source.name, data.source.content_sha256, n_customers)
     return join_views.joined_info(data, info)  # a joined table: both files and the keys
 
@@ -175,6 +183,33 @@ def _try_pending() -> None:
     restored = len(project.segmentations) - len(problems)
     message = (
         f"Opened the shared {what}: {restored} segmentation(s) restored on **{project.data.name}**."
+    )
+    if problems:
+        flash("error", message + "\n\n" + "\n\n".join(problems))
+    else:
+        flash("success", message)
+    st.rerun()
+
+
+def restore_with_data(project: Project, data: CustomerData, what: str) -> None:
+    """Make ``data`` (from a data link or a project file with its customer table) the session's
+    data and apply ``project`` to it: nothing to upload. The table already holds any prediction
+    columns, so they are kept rather than recomputed."""
+    st.session_state.pop(PENDING, None)
+    predictions = dict(project.predictions or {})
+    table = predictions.get("table")
+    if table is not None and prediction_columns(data):
+        project = replace(project, predictions={**predictions, "table": None})
+    state.set_active_data(data)
+    problems = _apply(project, data)
+    if table is not None and prediction_columns(data):
+        st.session_state[predict_state.TABLE_CONFIG] = dict(table)
+    st.session_state[OPENED_INFO] = {data.source.content_sha256: project.data}
+    restored = len(project.segmentations) - len(problems)
+    message = (
+        f"Opened the {what} with its data: **{project.data.name}**, "
+        f"{int(data.report.n_customers):,} customers, {restored} segmentation(s). Nothing was "
+        "uploaded; your changes stay in this window and never change the shared copy."
     )
     if problems:
         flash("error", message + "\n\n" + "\n\n".join(problems))
@@ -294,12 +329,8 @@ def render_share_controls() -> None:
     "Copy link" and project controls. Call first on every page."""
     if not st.session_state.get(LINK_CHECKED):
         st.session_state[LINK_CHECKED] = True
-        token = st.query_params.get(QUERY_KEY)
-        if token:
-            try:
-                restore(project_from_link(token), "link")
-            except SegmentationError as err:
-                st.error(f"{err}\n\nThe app opened as a new analysis.", icon=":material/error:")
+        _open_links()
+    snapshot_views.render_revoke_confirm()
     _try_pending()
     with st.sidebar:
         _render_pending_note()
@@ -312,9 +343,30 @@ def render_share_controls() -> None:
             help="A link that reopens this page with the same data source, segments and settings.",
         ):
             _render_link()
+        snapshot_views.render_share_with_data(
+            lambda: current_project(include_labels=True),
+            waiting=st.session_state.get(PENDING) is not None,
+        )
         with st.expander("Save or load a project", icon=":material/save:"):
             _render_project_download()
             _render_project_upload()
+
+
+def _open_links() -> None:
+    """Open the URL's data link (which carries its own settings) or else its settings link,
+    once per session; note a revoke link."""
+    snapshot_views.check_revoke_link()
+    if snapshot_views.data_link_in_url():
+        opened = snapshot_views.open_data_link()
+        if opened is not None:
+            restore_with_data(opened.project, opened.data, "shared analysis")
+        return
+    token = st.query_params.get(QUERY_KEY)
+    if token:
+        try:
+            restore(project_from_link(token), "link")
+        except SegmentationError as err:
+            st.error(f"{err}\n\nThe app opened as a new analysis.", icon=":material/error:")
 
 
 def _render_pending_note() -> None:
@@ -369,21 +421,34 @@ def _render_project_download() -> None:
         help="Adds which customer is in which segment to the file. Without it the file holds "
         "only settings and names, and segments are recomputed when it is loaded.",
     )
+    with_data = st.checkbox(
+        "Include the customer table (a full offline copy)",
+        key="share_include_data",
+        help="Adds the customer table as the app holds it (and, for data made from orders, the "
+        "orders) plus the segment labels, so loading the file restores everything without "
+        "uploading. The file then holds customer data: store and send it as you would the "
+        "data file.",
+    )
     try:
-        text = project_to_json(current_project(include_labels=include))
+        project = current_project(include_labels=include or with_data)
+        if with_data:
+            text = project_json_with_data(project, state.active_data())
+        else:
+            text = project_to_json(project)
     except SegmentationError as err:
         st.warning(str(err))
         return
     st.download_button(
         "Save project",
         text,
-        file_name="segment-studio-project.json",
+        file_name=f"segment-studio-project{'-with-data' if with_data else ''}.json",
         mime="application/json",
         icon=":material/download:",
         on_click="ignore",
         key="share_download",
         help="The whole analysis as a file: data source and its fingerprint, column roles, "
-        "segmentations, persona notes, targeting inputs and page settings. No customer rows.",
+        "segmentations, persona notes, targeting inputs and page settings; customer rows only "
+        "with 'Include the customer table'.",
     )
 
 
@@ -401,9 +466,12 @@ def _render_project_upload() -> None:
     if st.session_state.get(LOADED_PROJECT) == digest:
         return
     try:
-        project = project_from_json(content, f"'{upload.name}'")
+        project, data = project_from_file(content, f"'{upload.name}'")
     except SegmentationError as err:
         st.error(f"{err}\n\nYour current analysis is unchanged.", icon=":material/error:")
         return
     st.session_state[LOADED_PROJECT] = digest
-    restore(project, "project")
+    if data is not None:
+        restore_with_data(project, data, "project")
+    else:
+        restore(project, "project")

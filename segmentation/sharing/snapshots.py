@@ -46,7 +46,8 @@ KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # the 96-bit nonce AES-GCM is designed for; a fresh one per message
 REVOKE_BYTES = 32
 ENVELOPE_VERSION = b"\x01"
-PLAINTEXT_MAGIC = b"SEGSNAP1"
+PLAINTEXT_MAGIC = b"SEGSNAP2"  # state, customers, then named extra tables
+PLAINTEXT_MAGIC_V1 = b"SEGSNAP1"  # state and customers only (still read)
 AAD_PREFIX = b"segment-studio-snapshot:"
 LINK_QUERY_KEY = "data"  # ?data=d1.<id>.<key>  (the settings-only link uses ?view=)
 REVOKE_QUERY_KEY = "revoke"  # ?revoke=r1.<id>.<secret>
@@ -66,10 +67,13 @@ class Snapshot:
     customers : the customer table as the app holds it (index and dtypes are kept).
     state : everything else, JSON-able: settings, persona names and notes, map selections,
         source description, schema. Tuples come back as lists.
+    tables : other tables the analysis needs, by name (e.g. ``"orders"``, the per-order table
+        predictions are fitted on); kept like ``customers``.
     """
 
     customers: pd.DataFrame
     state: Mapping[str, Any] = field(default_factory=dict)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,9 +144,10 @@ def new_revoke_secret() -> str:
 
 
 def snapshot_to_bytes(snapshot: Snapshot) -> bytes:
-    """The snapshot as plaintext bytes: a header, the state as compressed JSON, the table as
-    a zstd-compressed Arrow IPC stream. Raises ``SnapshotError`` when the state is not JSON-able
-    or the table cannot be written."""
+    """The snapshot as plaintext bytes: a header, the state as compressed JSON, then each table
+    (customers first, then the named ones) as a length-prefixed, zstd-compressed Arrow IPC
+    stream. Raises ``SnapshotError`` when the state is not JSON-able or a table cannot be
+    written."""
     try:
         state_json = json.dumps(dict(snapshot.state), separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as err:
@@ -151,17 +156,25 @@ def snapshot_to_bytes(snapshot: Snapshot) -> bytes:
             "text, a number, true/false, a list or a dict; this is a bug in the app."
         ) from None
     state_bytes = zlib.compress(state_json.encode("utf-8"), 6)
-    return (
-        PLAINTEXT_MAGIC + struct.pack(">I", len(state_bytes)) + state_bytes + _table_bytes(snapshot)
-    )
+    parts = [PLAINTEXT_MAGIC, struct.pack(">I", len(state_bytes)), state_bytes]
+    parts.append(_framed(table_to_bytes(snapshot.customers)))
+    for name, frame in snapshot.tables.items():
+        parts += [_framed(str(name).encode("utf-8")), _framed(table_to_bytes(frame))]
+    return b"".join(parts)
 
 
-def _table_bytes(snapshot: Snapshot) -> bytes:
+def _framed(raw: bytes) -> bytes:
+    return struct.pack(">Q", len(raw)) + raw
+
+
+def table_to_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as a zstd-compressed Arrow IPC stream (index and dtypes kept); raises
+    ``SnapshotError`` for a table Arrow cannot hold (repeated names, mixed types)."""
     # Arrow's IPC stream rather than Parquet: Parquet reads integer categories back as plain
     # integers and second-resolution dates as milliseconds; the IPC format keeps every dtype.
     buffer = io.BytesIO()
     try:
-        table = pa.Table.from_pandas(snapshot.customers, preserve_index=True)
+        table = pa.Table.from_pandas(frame, preserve_index=True)
         with pa.ipc.new_stream(buffer, table.schema, options=_IPC_OPTIONS) as writer:
             writer.write_table(table)
     except (pa.ArrowException, TypeError, ValueError) as err:
@@ -172,10 +185,19 @@ def _table_bytes(snapshot: Snapshot) -> bytes:
     return buffer.getvalue()
 
 
+def table_from_bytes(raw: bytes) -> pd.DataFrame:
+    """The table :func:`table_to_bytes` wrote; ``ValueError`` when it is damaged or cut."""
+    try:
+        return pa.ipc.open_stream(raw).read_all().to_pandas()
+    except (OSError, pa.ArrowException) as err:  # Arrow reports a cut stream as an OSError
+        raise ValueError(f"the table is damaged: {err}") from None
+
+
 def snapshot_from_bytes(plaintext: bytes) -> Snapshot:
-    """The snapshot :func:`snapshot_to_bytes` wrote."""
+    """The snapshot :func:`snapshot_to_bytes` wrote (or its first version, without tables)."""
     header = len(PLAINTEXT_MAGIC) + 4
-    if not plaintext.startswith(PLAINTEXT_MAGIC) or len(plaintext) < header:
+    magic = plaintext[: len(PLAINTEXT_MAGIC)]
+    if magic not in (PLAINTEXT_MAGIC, PLAINTEXT_MAGIC_V1) or len(plaintext) < header:
         raise SnapshotError(
             "The shared analysis is not in a form this Segment Studio reads (it may come from a "
             "newer version). Ask the sender to share it again."
@@ -183,12 +205,31 @@ def snapshot_from_bytes(plaintext: bytes) -> Snapshot:
     (state_length,) = struct.unpack(">I", plaintext[len(PLAINTEXT_MAGIC) : header])
     try:
         state = json.loads(zlib.decompress(plaintext[header : header + state_length]))
-        customers = pa.ipc.open_stream(plaintext[header + state_length :]).read_all().to_pandas()
-    except (zlib.error, ValueError, pa.ArrowException) as err:
+        rest = plaintext[header + state_length :]
+        if magic == PLAINTEXT_MAGIC_V1:
+            return Snapshot(customers=table_from_bytes(rest), state=state)
+        chunks = _unframed(rest)
+        customers = table_from_bytes(chunks[0])
+        tables = {
+            name.decode("utf-8"): table_from_bytes(raw)
+            for name, raw in zip(chunks[1::2], chunks[2::2], strict=True)
+        }
+    except (zlib.error, ValueError, struct.error, pa.ArrowException) as err:
         raise SnapshotError(
             f"The shared analysis cannot be read ({err}). Ask the sender to share it again."
         ) from None
-    return Snapshot(customers=customers, state=state)
+    return Snapshot(customers=customers, state=state, tables=tables)
+
+
+def _unframed(raw: bytes) -> list[bytes]:
+    chunks, at = [], 0
+    while at < len(raw):
+        (length,) = struct.unpack(">Q", raw[at : at + 8])
+        chunks.append(raw[at + 8 : at + 8 + length])
+        at += 8 + length
+    if at != len(raw) or not chunks or len(chunks) % 2 != 1:
+        raise ValueError("the tables are cut short")
+    return chunks
 
 
 # --- the encrypted envelope -----------------------------------------------------------------
