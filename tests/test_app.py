@@ -16,7 +16,7 @@ EXCERPT = ROOT / "data" / "examples" / "online_retail_excerpt.csv.gz"
 CUSTOMERS_CSV = "Customer ID;Age;Region;Spend\n" + "".join(
     f'{i:04d};{20 + i % 50};{["North", "South"][i % 2]};"{1000 + i * 7:,}"\n' for i in range(40)
 )
-TIMEOUT = 60
+TIMEOUT = 180  # seconds per script run: generous for a busy 2-core machine
 
 
 def open_app() -> AppTest:

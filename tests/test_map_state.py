@@ -25,14 +25,15 @@ def slow_embedding(monkeypatch):
     def fake(X, config, progress=None):
         calls.append(config)
         progress(0.5, "Half way")
-        go.wait(10)
+        go.wait(120)  # released by the test; the bound only keeps a failed test from hanging
         return Embedding(X.assign(x=0.0, y=0.0)[["x", "y"]], config, X.index)
 
     monkeypatch.setattr(map_state, "embed_customers", fake)
     return calls, go
 
 
-def wait_until(condition, seconds: float = 10) -> None:
+def wait_until(condition, seconds: float = 60) -> None:
+    """Poll ``condition`` until it holds; fail after ``seconds`` (generous for a busy machine)."""
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline

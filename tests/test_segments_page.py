@@ -11,7 +11,7 @@ from segmentation.segmenting.rfm_table import DEFAULT_RFM_TABLE, rfm_table_to_re
 from ui.rfm_views import RECORDS as RFM_RECORDS
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 120
+TIMEOUT = 180  # seconds per script run: generous for a busy 2-core machine
 
 
 def fresh() -> AppTest:

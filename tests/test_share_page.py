@@ -11,7 +11,7 @@ from segmentation.sharing.projects import project_from_link, project_to_json
 from tests.test_app import CUSTOMERS_CSV, texts, upload
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 120
+TIMEOUT = 180  # seconds per script run: generous for a busy 2-core machine
 
 
 def fresh(page: str = "pages/data.py", link: str | None = None) -> AppTest:
