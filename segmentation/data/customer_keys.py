@@ -129,8 +129,10 @@ def email_keys(values: pd.Series) -> pd.Series:
     >>> email_keys(pd.Series([" Ann@Example.COM", "ann@example.com ", ""])).tolist()
     ['ann@example.com', 'ann@example.com', <NA>]
     """
-    keys = values.astype("string").str.strip().str.casefold()
-    return keys.mask(keys == "")
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    keys = pd.Series(uniques, dtype="string").str.strip().str.casefold()  # once per address
+    keys = keys.mask(keys == "")
+    return pd.Series(keys.array.take(codes, allow_fill=True), index=values.index, name=values.name)
 
 
 def phone_keys(values: pd.Series) -> pd.Series:

@@ -23,6 +23,7 @@ from segmentation.data.currencies import (
 )
 from segmentation.data.customer_keys import email_keys, is_email_key, phone_keys
 from segmentation.data.dates import read_dates
+from segmentation.data.line_codes import first_positions, line_orders, most_frequent, row_classes
 from segmentation.data.order_columns import AMOUNT_PER, Exclusion, OrderColumns
 from segmentation.data.order_detection import (
     MAX_CARRIED_LEVELS,
@@ -129,12 +130,14 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
             + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
             + "). Check the column mapping: customer id, date and amount must be filled in."
         )
-    all_orders = orders_from_lines(lines)
+    numbers = line_orders(lines["customer"], lines["order"])
+    all_orders = _orders_of(lines, numbers)
     orders, excluded, purchase_notes = purchases_only(all_orders, columns.refund is not None)
     orders, in_other = other_currencies(orders, plan, columns.only_currency)
     _check_left(all_orders, orders, excluded + in_other, columns)
     if len(orders) < len(all_orders):
-        lines = _lines_of(lines, orders)
+        # the filters keep the orders' row labels, which are their numbers
+        lines = lines.loc[np.isin(numbers, orders.index.to_numpy())]
     customers = _customer_measures(orders, orders["last"].max())
     customers = customers.join(_carried_modes(table.frame, lines, columns.carried))
     customers.index.name = columns.customer_id
@@ -176,11 +179,6 @@ def _check_left(
             f"All {len(orders):,} orders have a value of 0 (from {value}). Choose the column "
             "that holds the orders' money as the amount (or quantity and unit price)."
         )
-
-
-def _lines_of(lines: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
-    kept = pd.MultiIndex.from_frame(orders[["customer", "order"]])
-    return lines.loc[pd.MultiIndex.from_frame(lines[["customer", "order"]]).isin(kept)]
 
 
 def _key_notes(columns: OrderColumns, email_key: bool, lines: pd.DataFrame) -> list[str]:
@@ -251,7 +249,7 @@ def _lines_and_plan(
         for name in ("value", "refund"):
             if name in lines:
                 lines[name] = convert(lines[name], lines["currency"], plan)
-    return lines.assign(_row=_row_fingerprint(frame)), plan
+    return lines.assign(_row=row_classes(frame)), plan
 
 
 def _has_order_fields(columns: OrderColumns) -> bool:
@@ -341,10 +339,6 @@ def _not_kind_message(frame: pd.DataFrame, name: str | None, kind: str, role: st
     )
 
 
-def _row_fingerprint(frame: pd.DataFrame) -> pd.Series:
-    return pd.util.hash_pandas_object(frame, index=False)
-
-
 def exclude_unusable(
     lines: pd.DataFrame, has_order_id: bool
 ) -> tuple[pd.DataFrame, list[Exclusion]]:
@@ -369,10 +363,19 @@ def orders_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """One row per order of usable lines: customer, order, first and last date, net value,
     gross value and returned value (a refunded amount is subtracted and counted as returned),
     and the order-level fields the lines carry (status, test, currency, refund)."""
+    return _orders_of(lines, line_orders(lines["customer"], lines["order"]))
+
+
+def _orders_of(lines: pd.DataFrame, numbers: np.ndarray) -> pd.DataFrame:
+    """:func:`orders_from_lines` given each line's order number (-1: left out), row ``i``
+    being order number ``i``."""
+    known = numbers >= 0
+    if not known.all():
+        lines, numbers = lines.loc[known], numbers[known]
     lines = lines.assign(
         gross=lines["value"].clip(lower=0), returned=(-lines["value"]).clip(lower=0)
     )
-    grouped = lines.groupby(["customer", "order"], sort=False, observed=True)
+    grouped = lines.groupby(numbers, sort=False)
     summed = ("value", "gross", "returned", "refund")
     sums = {name: (name, "sum") for name in summed if name in lines}
     firsts = {name: (name, "first") for name in ("status", "test", "currency") if name in lines}
@@ -380,7 +383,9 @@ def orders_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     if "refund" in orders:
         orders["value"] -= orders["refund"]
         orders["returned"] += orders["refund"]
-    return orders.reset_index()
+    first_lines = lines.iloc[first_positions(numbers)]
+    keys = {name: first_lines[name].array for name in ("customer", "order")}
+    return orders.reset_index(drop=True).assign(**keys)[["customer", "order", *orders.columns]]
 
 
 def _customer_measures(orders: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
@@ -429,16 +434,15 @@ def _carried_modes(
     frame: pd.DataFrame, lines: pd.DataFrame, carried: tuple[str, ...]
 ) -> pd.DataFrame:
     """The most frequent value of each carried column per customer (ties: first in sort order)."""
-    modes = {}
-    for name in carried:
-        values = frame.loc[lines.index, name]
-        pairs = pd.DataFrame({"customer": lines["customer"], "value": values}).dropna()
-        counts = pairs.groupby(["customer", "value"], observed=True).size().rename("n")
-        counts = counts.reset_index().sort_values(
-            ["customer", "n"], ascending=[True, False], kind="stable"
-        )
-        modes[name] = counts.drop_duplicates("customer").set_index("customer")["value"]
-    return pd.DataFrame(modes)
+    if not carried:
+        return pd.DataFrame()
+    everything = pd.RangeIndex(len(frame))
+    if frame.index.equals(everything):  # lines keep the frame's labels: here, its positions
+        positions = lines.index.to_numpy()
+    else:
+        positions = frame.index.get_indexer(lines.index)
+    carried_values = {name: frame[name].take(positions) for name in carried}
+    return most_frequent(lines["customer"], carried_values)
 
 
 def _notes(customers: pd.DataFrame) -> tuple[str, ...]:
