@@ -280,7 +280,7 @@ def test_fit_with_k_on_a_sample_records_its_design(folder: Path, tmp_path: Path)
     [
         (("missing.csv", "m.joblib"), "There is no file at 'missing.csv'"),
         (("customers.csv", "m.joblib", "--k", "1"), "n_segments=1 must be between 2 and"),
-        (("customers.csv", "no/such/folder/m.joblib"), "cannot write 'no/such/folder/m.joblib'"),
+        (("customers.csv", "no/such/m.joblib"), "the folder 'no/such' does not exist"),
     ],
 )
 def test_bad_fit_input_gets_a_message_and_exit_code_2(folder: Path, args, message) -> None:
@@ -293,42 +293,50 @@ def test_bad_fit_input_gets_a_message_and_exit_code_2(folder: Path, args, messag
 # --- check-sample --------------------------------------------------------------------------
 
 
-def fitted(folder: Path, tmp_path: Path, rows: int) -> Path:
+def fitted(folder: Path, tmp_path: Path, rows: int, *options: str) -> Path:
     sample(folder / "parts", tmp_path / "s.parquet", "--rows", str(rows), "--seed", "11")
-    done = run("fit", tmp_path / "s.parquet", tmp_path / "m.joblib")
+    done = run("fit", tmp_path / "s.parquet", tmp_path / "m.joblib", *options)
     assert done.returncode == 0, done.stderr
     return tmp_path / "m.joblib"
 
 
 def test_a_large_sample_is_big_enough(folder: Path, tmp_path: Path) -> None:
-    model = fitted(folder, tmp_path, 8000)
-    done = run("check-sample", model, folder / "parts", "--json")
+    model = fitted(folder, tmp_path, 5000, "--k", "4")  # the refit keeps a given k
+    done = run("check-sample", model, folder / "parts", "--json", "--eval-rows", "10000")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["big_enough"] and result["reasons"] == []
     assert result["ari"] >= 0.8 and result["refit_k"] == result["model_k"]
-    assert result["sample_size"] == 8000 and result["refit_seed"] == 12
-    assert result["evaluated"] == 30_000
+    assert result["sample_size"] == 5000 and result["refit_seed"] == 12
+    assert result["evaluated"] == 10_000
     assert max(s["share_points"] for s in result["segments"]) <= 2
     assert result["thresholds"] == {"ari_min": 0.8, "share_points_max": 2.0, "drift_max": 0.25,
                                     "margin_points_max": 2.0}  # fmt: skip
-    report = run("check-sample", model, folder / "parts")
-    assert "The sample of 8,000 customers was big enough" in report.stdout
+    report = run("check-sample", model, folder / "parts", "--eval-rows", "10000")
+    assert "The sample of 5,000 customers was big enough" in report.stdout
     assert "Agreement (adjusted Rand index): " in report.stdout
     assert "Thresholds: ARI ≥ 0.8, segment shares within 2 points" in report.stdout
 
 
 def test_a_tiny_sample_is_too_small(folder: Path, tmp_path: Path) -> None:
     model = fitted(folder, tmp_path, 60)
+    done = run("check-sample", model, folder / "parts", "--eval-rows", "5000", "--json")
+    result = json.loads(done.stdout)
+    assert not result["big_enough"] and result["margin_points"] > 2
     done = run("check-sample", model, folder / "parts", "--eval-rows", "5000")
     assert done.returncode == 0, done.stderr
     assert "The sample of 60 customers was too small" in done.stdout
     assert "a segment's share is only known within ±" in done.stdout
     assert "Draw a larger sample (at least 2," in done.stdout  # ~2,300 for a 40 % segment
-    result = json.loads(
-        run("check-sample", model, folder / "parts", "--eval-rows", "5000", "--json").stdout
-    )
-    assert not result["big_enough"] and result["margin_points"] > 2
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model fitted with ``fit`` on 500 customers (for the bad-input tests)."""
+    path = tmp_path_factory.mktemp("small")
+    population(500).to_csv(path / "small.csv", index=False)
+    assert run("fit", path / "small.csv", path / "m.joblib", "--k", "3").returncode == 0
+    return path / "m.joblib"
 
 
 @pytest.mark.parametrize(
@@ -341,13 +349,9 @@ def test_a_tiny_sample_is_too_small(folder: Path, tmp_path: Path) -> None:
     ],
 )
 def test_bad_check_input_gets_a_message_and_exit_code_2(
-    folder: Path, tmp_path: Path, args, message
+    folder: Path, small_model: Path, args, message
 ) -> None:
-    model = tmp_path / "m.joblib"
-    if "model" in args:
-        population(500).to_csv(tmp_path / "small.csv", index=False)
-        assert run("fit", tmp_path / "small.csv", model, "--k", "3").returncode == 0
-    paths = {"model": model, "parts": folder / "parts"}
+    paths = {"model": small_model, "parts": folder / "parts"}
     done = run("check-sample", *(paths.get(a, a) for a in args))
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr

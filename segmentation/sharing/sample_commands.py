@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from segmentation.errors import SegmentationError
 from segmentation.sharing.sample_check import EVAL_ROWS, THRESHOLDS, check_report, check_sample
@@ -49,6 +50,8 @@ def sample_main(args: argparse.Namespace) -> int:
 
     if args.batch_rows < 1:
         return _error(f"--batch-rows={args.batch_rows} must be at least 1.")
+    if not _folder_exists(args.output):
+        return _error(_no_folder(args.output))
     try:
         sample = draw_sample(args.dataset, args.rows, args.seed, args.strata, args.batch_rows)
         write_sample(sample, args.output)
@@ -82,6 +85,8 @@ def fit_main(args: argparse.Namespace) -> int:
     from segmentation.sharing.fitting import fit_file
     from segmentation.sharing.reuse import save_model
 
+    if not _folder_exists(args.model):  # say so before the fitting, not after
+        return _error(_no_folder(args.model))
     try:
         fitted = fit_file(args.input, args.k)
         save_model(fitted.model, args.model)
@@ -139,6 +144,17 @@ def check_main(args: argparse.Namespace) -> int:
     else:
         print(check_report(result, args.dataset))
     return 0
+
+
+def _folder_exists(path: str) -> bool:
+    return Path(path).resolve().parent.is_dir()
+
+
+def _no_folder(path: str) -> str:
+    return (
+        f"cannot write '{path}': the folder '{Path(path).parent}' does not exist. Create it or "
+        "choose another path."
+    )
 
 
 def _error(message: str) -> int:
