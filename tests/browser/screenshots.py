@@ -86,7 +86,10 @@ def _fit_viewport_to_content(page, width: int) -> None:
             )].map(el => el.scrollHeight))"""
     )
     page.set_viewport_size({"width": width, "height": max(1000, min(int(height), MAX_HEIGHT))})
-    page.wait_for_timeout(500)
+    # two animation frames: the browser has laid out and painted the page at its new size
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
 
 
 def _warm_up(browser, base_url: str) -> None:
@@ -100,7 +103,7 @@ def _warm_up(browser, base_url: str) -> None:
     try:
         page = context.new_page()
         page.goto(base_url)
-        wait_for_app(page, settle_ms=500)
+        wait_for_app(page)
     finally:
         context.close()
 
@@ -142,9 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                     page = context.new_page()
                     try:
                         page.goto(f"{server.url}/{app_page.url_path}")
-                        wait_for_app(page, settle_ms=500)
+                        wait_for_app(page)
                         _fit_viewport_to_content(page, args.width)
-                        wait_for_app(page, settle_ms=0)
                         # widgets show grey skeletons until their code has loaded
                         page.locator('[data-testid="stSkeleton"]').first.wait_for(
                             state="detached", timeout=60_000

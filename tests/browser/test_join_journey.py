@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
 from tests.test_customers_cli import shop_files
 
 SLOW = 60_000
@@ -20,10 +20,10 @@ PROFILES, ORDERS, TRUTH = shop_files()
 def upload_to(page: Page, label: str, name: str, data: bytes) -> None:
     """Upload into the Data page's uploader whose label contains ``label``."""
     uploader = page.get_by_test_id("stMain").get_by_test_id("stFileUploader").filter(has_text=label)
-    uploader.locator('input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
-    )
-    wait_for_app(page, timeout=SLOW, settle_ms=1500)
+    with app_reruns(page, timeout=SLOW):
+        uploader.locator('input[type="file"]').set_input_files(
+            files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+        )
 
 
 def metric(page: Page, label: str):
@@ -40,8 +40,8 @@ def test_orders_export_and_profiles_become_one_customer_table(page: Page, stream
 
     upload_to(page, "Upload a customer or orders file", "orders_export.csv", ORDERS.encode())
     expect(page.get_by_text("looks like an orders file")).to_be_visible(timeout=SLOW)
-    page.get_by_role("button", name="Turn orders into customers").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("button", name="Turn orders into customers").click()
     expect(page.get_by_text("Active data: orders_export.csv")).to_be_visible(timeout=SLOW)
     expect(metric(page, "Customers")).to_have_text(f"{len(TRUTH.orders):,}")
     assert_no_exception(page)
@@ -50,8 +50,8 @@ def test_orders_export_and_profiles_become_one_customer_table(page: Page, stream
     expect(metric(page, "Matched")).to_have_text("30", timeout=SLOW)
     expect(metric(page, "Only in profiles")).to_have_text("10")
     expect(metric(page, "Only in orders")).to_have_text("6")
-    page.get_by_role("button", name="Join into one customer table").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("button", name="Join into one customer table").click()
     expect(page.get_by_text("Active data: profiles.csv + orders_export.csv")).to_be_visible(
         timeout=SLOW
     )
@@ -62,8 +62,8 @@ def test_orders_export_and_profiles_become_one_customer_table(page: Page, stream
         page.screenshot(path=str(Path(os.environ["JOIN_SCREENSHOT"])), full_page=True)
 
     # the same session on Target: the value comes from a customer-value column, without asking
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Target").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Target").click()
     ranked = page.get_by_text("Segments ranked by attractiveness").first
     expect(ranked).to_be_visible(timeout=SLOW)
     expect(page.get_by_text(re.compile(r"has the meaning customer value")).first).to_be_visible()

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
 
 SLOW = 300_000  # the first map on a fresh machine compiles UMAP's code
 
@@ -33,17 +33,18 @@ def test_lasso_customers_on_the_map_and_keep_them_as_a_segment(
     page: Page, streamlit_server: str
 ) -> None:
     page.goto(f"{streamlit_server}/map")
+    wait_for_app(page, timeout=SLOW)
     # the map itself (keyed map_chart_…), not the quick preview drawn while it computes
     plot = page.locator(
         '[class*="st-key-map_chart_"] [data-testid="stPlotlyChart"] .js-plotly-plot .nsewdrag'
     ).first
     expect(plot).to_be_visible(timeout=SLOW)
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
     expect(page.get_by_text("Your customers, coloured by segment")).to_be_visible()
     assert_no_exception(page)
 
     plot.scroll_into_view_if_needed()
-    lasso(page, plot, 0.02, 0.02, 0.98, 0.98)
+    with app_reruns(page, timeout=SLOW):
+        lasso(page, plot, 0.02, 0.02, 0.98, 0.98)
     summary = page.get_by_text(re.compile(r"[\d,]+ customers selected"))
     expect(summary).to_be_visible(timeout=SLOW)
     selected = int(re.search(r"([\d,]+) customers", summary.inner_text()).group(1).replace(",", ""))
@@ -51,8 +52,8 @@ def test_lasso_customers_on_the_map_and_keep_them_as_a_segment(
     expect(page.get_by_text("Where they differ most from everyone else")).to_be_visible()
 
     page.get_by_role("textbox", name="Segment name").fill("Whole map")
-    page.get_by_role("button", name="Save as a segment").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("button", name="Save as a segment").click()
     expect(page.get_by_text(f"Saved {selected:,} customers as 'Whole map'")).to_be_visible(
         timeout=SLOW
     )

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from segmentation import load_sample
 from segmentation.predicting.predictions import predict_from_data
 from segmentation.segmenting.value_risk import value_risk_rules
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
 from tests.browser.test_segments_journey import SLOW, choose
 
 
@@ -25,21 +25,21 @@ def test_predictions_then_a_rule_on_churn_risk(page: Page, streamlit_server: str
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=SLOW)
     assert_no_exception(page)
 
-    page.get_by_role("button", name="Use predictions in my segments").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("button", name="Use predictions in my segments").click()
     expect(page.get_by_text("made Value × risk active")).to_be_visible(timeout=SLOW)
 
-    page.get_by_role("link", name="Segments", exact=True).click()  # keeps the session
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("link", name="Segments", exact=True).click()  # keeps the session
     expect(page).to_have_url(re.compile(r"/segments\b"), timeout=SLOW)
-    wait_for_app(page, timeout=SLOW, settle_ms=800)
-    page.get_by_role("tab", name="Rules").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=800)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("tab", name="Rules").click()
     columns = page.get_by_test_id("stSelectbox").filter(has_text="Column")
     n_conditions = sum(len(rule.group.items) for rule in value_risk_rules())
     expect(columns).to_have_count(n_conditions, timeout=SLOW)  # the Value × risk rules
-    page.get_by_role("button", name="Add a rule").click()
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("button", name="Add a rule").click()
     expect(columns).to_have_count(n_conditions + 1, timeout=SLOW)
-    wait_for_app(page, timeout=SLOW)
     choose(page, columns.last, "churn_risk_level")
     operators = page.get_by_test_id("stSelectbox").filter(has_text="Condition")
     choose(page, operators.last, "is")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
 
 SLOW = 180_000
 
@@ -20,34 +20,28 @@ def copy_link(page: Page) -> str:
     return link
 
 
-def choose(page: Page, selectbox, option: str) -> None:
-    selectbox.click()
-    choice = page.get_by_role("option", name=option, exact=True).first
-    expect(choice).to_be_visible(timeout=SLOW)
-    choice.click()
-    wait_for_app(page, timeout=SLOW, settle_ms=800)
-
-
 def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
     page: Page, browser, streamlit_server: str
 ) -> None:
     page.goto(f"{streamlit_server}/segments")
     wait_for_app(page, timeout=SLOW)
     expect(page.get_by_text("Made with k-means clustering")).to_be_visible(timeout=SLOW)
-    page.get_by_role("tab", name="RFM").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=800)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("tab", name="RFM").click()
     save = page.get_by_role("button", name="Create RFM segments")
     expect(save).to_be_visible(timeout=SLOW)
-    save.click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1500)
+    with app_reruns(page, timeout=SLOW):
+        save.click()
     expect(page.get_by_text("Made with RFM scores")).to_be_visible(timeout=SLOW)
-    page.get_by_role("link", name="Personas").click()  # the link survives moving between pages
-    wait_for_app(page, timeout=SLOW, settle_ms=1500)
+    with app_reruns(page, timeout=SLOW):  # the link survives moving between pages
+        page.get_by_role("link", name="Personas").click()
     expect(page.get_by_text("Champions").first).to_be_visible(timeout=SLOW)
-    page.get_by_role("link", name="Target").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1500)
-    page.get_by_role("link", name="Personas").click()
-    wait_for_app(page, timeout=SLOW, settle_ms=1500)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("link", name="Target").click()
+    expect(page.get_by_role("heading", name="Target", exact=True)).to_be_visible(timeout=SLOW)
+    with app_reruns(page, timeout=SLOW):
+        page.get_by_role("link", name="Personas").click()
+    expect(page.get_by_text("Champions").first).to_be_visible(timeout=SLOW)
     link = copy_link(page)
     assert link.startswith(f"{streamlit_server}/personas?view=v1.")
     assert "view=v1." in page.url
@@ -56,7 +50,7 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
     try:
         other = context.new_page()
         other.goto(link)
-        wait_for_app(other, timeout=SLOW, settle_ms=1500)
+        wait_for_app(other, timeout=SLOW)
         expect(other.get_by_text("Opened the shared link: 2 segmentation(s)")).to_be_visible(
             timeout=SLOW
         )
@@ -64,8 +58,8 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
         expect(other.get_by_text("Champions").first).to_be_visible(timeout=SLOW)
         assert_no_exception(other)
         other.screenshot(path="screenshots/share-restored-personas.png", full_page=True)
-        other.get_by_role("link", name="Segments").click()
-        wait_for_app(other, timeout=SLOW, settle_ms=1500)
+        with app_reruns(other, timeout=SLOW):
+            other.get_by_role("link", name="Segments").click()
         expect(other.get_by_text("Made with RFM scores")).to_be_visible(timeout=SLOW)
         assert "view=v1." in other.url
         assert_no_exception(other)
@@ -95,10 +89,9 @@ def test_two_sessions_at_once_only_see_their_own_upload(browser, streamlit_serve
             page.goto(streamlit_server)
         for page in (first, second):
             wait_for_app(page, timeout=SLOW)
-        upload(first, "alpha.csv", CRM_A.encode())  # both uploads in flight together
-        upload(second, "beta.csv", CRM_B.encode())
-        for page in (first, second):
-            wait_for_app(page, timeout=SLOW, settle_ms=1500)
+        with app_reruns(first, timeout=SLOW), app_reruns(second, timeout=SLOW):
+            upload(first, "alpha.csv", CRM_A.encode())  # both uploads in flight together
+            upload(second, "beta.csv", CRM_B.encode())
         expect(first.get_by_text("Active data: alpha.csv")).to_be_visible(timeout=SLOW)
         expect(second.get_by_text("Active data: beta.csv")).to_be_visible(timeout=SLOW)
         expect(first.get_by_test_id("stMetricValue").nth(1)).to_have_text("50")
@@ -110,10 +103,10 @@ def test_two_sessions_at_once_only_see_their_own_upload(browser, streamlit_serve
         assert (
             "BETA000" in second_text and "ALPHA" not in second_text and "alpha" not in second_text
         )
-        for page in (first, second):  # segments of each session come from its own file only
-            page.get_by_role("link", name="Segments").click()
+        with app_reruns(first, timeout=SLOW), app_reruns(second, timeout=SLOW):
+            for page in (first, second):  # segments of each session come from its own file
+                page.get_by_role("link", name="Segments").click()
         for page in (first, second):
-            wait_for_app(page, timeout=SLOW, settle_ms=1500)
             expect(page.get_by_text("Made with k-means clustering")).to_be_visible(timeout=SLOW)
         assert "Leeds" not in first.content() and "alpha" not in second.content()
         assert "Leeds" in second.content() or "town" in second.content()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
 
 SLOW = 180_000
 
@@ -29,7 +29,6 @@ def test_pick_targets_and_download_the_list(page: Page, streamlit_server: str) -
     wait_for_app(page, timeout=SLOW)
     listed = page.get_by_text(re.compile(r"customers in the target list \("))
     expect(listed).to_be_visible(timeout=SLOW)
-    wait_for_app(page, timeout=SLOW, settle_ms=800)
     before = listed.inner_text()
 
     # remove every suggested target, then pick exactly one segment
@@ -37,17 +36,17 @@ def test_pick_targets_and_download_the_list(page: Page, streamlit_server: str) -
     remove = picker.get_by_role("button", name=re.compile("^Remove"))
     expect(remove).to_have_count(2, timeout=SLOW)  # the two suggested targets
     for left in (1, 0):
-        remove.first.click()
+        with app_reruns(page, timeout=SLOW):
+            remove.first.click()
         expect(remove).to_have_count(left, timeout=SLOW)
-        wait_for_app(page, timeout=SLOW, settle_ms=800)
     expect(page.get_by_text("No target segment is chosen")).to_be_visible(timeout=SLOW)
     picker.locator("input").click()
     option = page.get_by_role("option").filter(has_not_text=re.compile("^Select all")).first
     expect(option).to_be_visible(timeout=SLOW)
     chosen = option.inner_text().strip()
-    option.click()
-    page.keyboard.press("Escape")
-    wait_for_app(page, timeout=SLOW, settle_ms=1000)
+    with app_reruns(page, timeout=SLOW):
+        option.click()
+        page.keyboard.press("Escape")
 
     listed = page.get_by_text(re.compile(rf"customers in the target list \({re.escape(chosen)}\)"))
     expect(listed).to_be_visible(timeout=SLOW)
@@ -66,6 +65,5 @@ def test_pick_targets_and_download_the_list(page: Page, streamlit_server: str) -
     assert {r["segment"] for r in rows} == {chosen}
     assert {r["email_opt_in"] for r in rows} == {"True"}  # only customers who opted in
     assert all(r["customer_id"].startswith("PD-") for r in rows)
-    wait_for_app(page, timeout=SLOW)
     expect(page.get_by_text(listed.inner_text())).to_be_visible()  # no rerun lost the page
     assert_no_exception(page)
