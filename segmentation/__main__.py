@@ -14,6 +14,9 @@ turned into customers with the suggested mapping, several inputs joined on the c
 it writes one row per customer, the customer key first, and the report names each file's
 layout, every output column's meaning, the currency, the exclusions and how the files matched.
 
+``assign`` on a Dask cluster or into Parquet, and ``aggregate-orders`` (DuckDB or Dask), are in
+:mod:`segmentation.sharing.engines.commands`.
+
 ``sample``, ``fit`` and ``check-sample`` (a sample of a large dataset, the Segments page's first
 segmentation of it saved as a model, and whether the sample was big enough) are in
 :mod:`segmentation.sharing.sample_commands`.
@@ -35,7 +38,10 @@ from segmentation.predicting.predictions import (
     predict_customers,
     prediction_file_table,
 )
-from segmentation.sharing.reuse import CHUNK_ROWS, assign_file, load_model
+from segmentation.sharing.engines.commands import COMMANDS as ENGINE_COMMANDS
+from segmentation.sharing.engines.commands import add_assign_options, assign_main
+from segmentation.sharing.engines.commands import add_commands as add_engine_commands
+from segmentation.sharing.reuse import CHUNK_ROWS
 from segmentation.sharing.sample_commands import COMMANDS as MODEL_COMMANDS
 from segmentation.sharing.sample_commands import add_commands as add_model_commands
 
@@ -50,22 +56,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     assign = commands.add_parser(
         "assign",
-        help="put every customer of a CSV file into the segments of an exported model",
-        description="Put every customer of INPUT into the segments of MODEL and write OUTPUT "
-        "(customer id, segment). Only load model files you made or trust.",
+        help="put every customer of a dataset into the segments of an exported model",
+        description="Put every customer of INPUT (a CSV/Parquet file, a folder, a glob or an "
+        "s3:// URL) into the segments of MODEL and write OUTPUT: a Parquet dataset (customer "
+        "key, segment id, segment name), or a CSV file when OUTPUT ends with .csv. Only load "
+        "model files you made or trust.",
     )
     assign.add_argument("model", help="model file saved from the app (.joblib)")
-    assign.add_argument("input", help="CSV of customers with the original columns (.csv/.csv.gz)")
-    assign.add_argument("output", help="CSV to write: customer id and segment name")
+    assign.add_argument("input", help="customers with the original columns: file, folder, glob")
+    assign.add_argument("output", help="Parquet dataset folder to write (or a .csv file)")
     assign.add_argument(
         "--chunk-rows",
         type=int,
         default=CHUNK_ROWS,
         help=f"customers read at a time (default {CHUNK_ROWS:,}); lower it to use less memory",
     )
+    add_assign_options(assign)  # --workers N | --scheduler ADDRESS
     _add_predict(commands)
     _add_customers(commands)
     add_model_commands(commands)  # sample, fit, check-sample
+    add_engine_commands(commands)  # aggregate-orders
     return parser
 
 
@@ -178,31 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return customers_main(args)
     if args.command in MODEL_COMMANDS:
         return MODEL_COMMANDS[args.command](args)
-    if args.chunk_rows < 1:
-        print(f"error: --chunk-rows={args.chunk_rows} must be at least 1.", file=sys.stderr)
-        return 2
-    try:
-        model = load_model(args.model)
-        summary = assign_file(
-            model,
-            args.input,
-            args.output,
-            args.chunk_rows,
-            progress=lambda n: print(f"  {n:,} customers assigned", file=sys.stderr),
-        )
-    except SegmentationError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(
-        f"Assigned {summary.n_customers:,} customers to the segments of '{model.title}' in "
-        f"{summary.seconds:.1f} s ({summary.n_chunks} chunk(s)); wrote {args.output}."
-    )
-    for name, count in sorted(summary.sizes.items(), key=lambda item: -item[1]):
-        print(f"  {name}: {count:,}")
-    if summary.ignored_columns:
-        print(f"Ignored {len(summary.ignored_columns)} column(s) the segmentation does not use: "
-              f"{', '.join(summary.ignored_columns)}.")  # fmt: skip
-    return 0
+    if args.command in ENGINE_COMMANDS:
+        return ENGINE_COMMANDS[args.command](args)
+    return assign_main(args)
 
 
 if __name__ == "__main__":

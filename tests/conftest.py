@@ -22,6 +22,7 @@ from tests.browser.server import (
 )
 
 # the session's PostgreSQL server for the snapshot store tests (started on first use)
+from tests.engine_servers import dask_cluster, s3_endpoint, s3_env  # noqa: F401
 from tests.postgres_server import postgres_url  # noqa: F401
 
 BROWSER_TESTS_DIR = REPO_ROOT / "tests" / "browser"

@@ -39,7 +39,12 @@ def currency_codes_of(values: pd.Series) -> pd.Series:
 
 def currency_shares(codes: pd.Series) -> tuple[tuple[str, float], ...]:
     """Each currency's share of the given per-order codes (blanks left out), largest first."""
-    counts = codes.dropna().value_counts()
+    return shares_of_counts(codes.dropna().value_counts())
+
+
+def shares_of_counts(counts: pd.Series) -> tuple[tuple[str, float], ...]:
+    """Each currency's share, largest first, from orders counted per currency code."""
+    counts = counts[counts > 0]
     if counts.empty:
         return ()
     shares = counts / counts.sum()
@@ -78,7 +83,14 @@ def plan_currency(name: str, codes: pd.Series, columns: OrderColumns) -> Currenc
     orders are in several currencies and neither one currency nor rates were chosen, and when a
     rate is missing.
     """
-    shares = currency_shares(codes)
+    return plan_from_shares(name, currency_shares(codes), columns)
+
+
+def plan_from_shares(
+    name: str, shares: tuple[tuple[str, float], ...], columns: OrderColumns
+) -> CurrencyPlan:
+    """:func:`plan_currency` from each currency's share of the orders (a whole dataset's, added
+    up over its parts)."""
     _check_codes(name, shares)
     if columns.only_currency:
         return CurrencyPlan(columns.only_currency.strip().upper(), shares)

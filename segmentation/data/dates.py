@@ -293,3 +293,9 @@ def _format_note(name: str, chosen: str, shares: dict[str, float], present: pd.S
                 "UTC so they sit on one timeline."
             )
     return ""
+
+
+def dates_in_format(values: pd.Series, fmt: str) -> pd.Series:
+    """Text read as dates in a format chosen before (by :func:`read_dates` on another part of
+    the same column), so every part of a large file reads its dates the same way."""
+    return _parse(values.astype("string").str.strip(), fmt)

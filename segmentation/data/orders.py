@@ -17,8 +17,6 @@ from segmentation.data.currencies import (
     CurrencyPlan,
     convert,
     currency_codes_of,
-    currency_note,
-    other_currencies,
     plan_currency,
 )
 from segmentation.data.customer_keys import email_keys, is_email_key, phone_keys
@@ -36,7 +34,6 @@ from segmentation.data.purchases import (
     flagged_as_test,
     once_per_order,
     order_firsts,
-    purchases_only,
     status_words,
 )
 from segmentation.data.schema import TypedTable
@@ -120,68 +117,37 @@ def aggregate_orders(table: TypedTable, columns: OrderColumns) -> OrdersSummary:
     >>> int(a["frequency"]), float(a["monetary"]), int(a["recency_days"])
     (1, 6.0, 9)
     """
+    from segmentation.data.order_partitions import combine_partitions, order_partition
+
     email_key = is_email_key(table.frame, columns.customer_id, table.schema)
-    lines, plan = _lines_and_plan(table.frame, columns, email_key)
-    n_lines = len(table.frame)
-    lines, exclusions = exclude_unusable(lines, columns.order_id is not None)
-    if lines.empty:
-        raise AggregationError(
-            f"No usable order lines are left out of {n_lines:,} ("
-            + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
-            + "). Check the column mapping: customer id, date and amount must be filled in."
-        )
-    numbers = line_orders(lines["customer"], lines["order"])
-    all_orders = _orders_of(lines, numbers)
-    orders, excluded, purchase_notes = purchases_only(all_orders, columns.refund is not None)
-    orders, in_other = other_currencies(orders, plan, columns.only_currency)
-    _check_left(all_orders, orders, excluded + in_other, columns)
-    if len(orders) < len(all_orders):
-        # the filters keep the orders' row labels, which are their numbers
-        lines = lines.loc[np.isin(numbers, orders.index.to_numpy())]
-    customers = _customer_measures(orders, orders["last"].max())
-    customers = customers.join(_carried_modes(table.frame, lines, columns.carried))
-    customers.index.name = columns.customer_id
-    notes = (
-        *_key_notes(columns, email_key, lines),
-        *purchase_notes,
-        *_currency_notes(plan, orders),
-        *_notes(customers),
-    )
-    customers["monetary"] = customers["monetary"].clip(lower=0)
-    return OrdersSummary(
-        customers,
-        n_lines,
-        int((orders["value"] >= 0).sum()),
-        (*exclusions, *excluded, *in_other),
-        orders["date"].min(),
-        orders["last"].max(),
-        notes,
-        orders[list(ORDER_COLUMNS)].reset_index(drop=True),
-        plan.currency,
-        plan.shares,
-    )
+    whole = order_partition(table.frame, columns, email_key, keep_orders=True)
+    return combine_partitions([whole], columns, email_key)
 
 
 def _check_left(
-    all_orders: pd.DataFrame, orders: pd.DataFrame, exclusions: list[Exclusion], columns
+    n_all_orders: int,
+    n_left: int,
+    has_value: bool,
+    exclusions: list[Exclusion],
+    columns: OrderColumns,
 ) -> None:
     """Stop with the reasons when no order is left, or when every order is worth 0."""
-    if orders.empty:
+    if not n_left:
         reasons = "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
         raise AggregationError(
-            f"None of the {len(all_orders):,} orders is left as a purchase ({reasons}). Check "
+            f"None of the {n_all_orders:,} orders is left as a purchase ({reasons}). Check "
             "the status, test-order and currency choices of the column mapping: choose "
             "'none' for a column that does not say what it seems to."
         )
-    if not orders["gross"].any() and not orders["returned"].any():
+    if not has_value:
         value = columns.amount or f"{columns.quantity} × {columns.unit_price}"
         raise AggregationError(
-            f"All {len(orders):,} orders have a value of 0 (from {value}). Choose the column "
+            f"All {n_left:,} orders have a value of 0 (from {value}). Choose the column "
             "that holds the orders' money as the amount (or quantity and unit price)."
         )
 
 
-def _key_notes(columns: OrderColumns, email_key: bool, lines: pd.DataFrame) -> list[str]:
+def _key_notes(columns: OrderColumns, email_key: bool, n_by_phone: int) -> list[str]:
     notes = []
     if email_key:
         notes.append(
@@ -189,20 +155,14 @@ def _key_notes(columns: OrderColumns, email_key: bool, lines: pd.DataFrame) -> l
             "(trimmed and lower-case, so one person's differently written addresses are one "
             "customer)."
         )
-    if columns.phone is not None and "by_phone" in lines:
-        n = int(lines["by_phone"].sum())
+    if columns.phone is not None:
+        n = n_by_phone
         if n:
             notes.append(
                 f"{n:,} order lines without a customer key are keyed by the phone number in "
                 f"'{columns.phone}' (digits only)."
             )
     return notes
-
-
-def _currency_notes(plan: CurrencyPlan, orders: pd.DataFrame) -> list[str]:
-    blank = int(orders["currency"].isna().sum()) if "currency" in orders else 0
-    note = currency_note(plan, blank)
-    return [note] if note else []
 
 
 def order_lines(
@@ -389,6 +349,12 @@ def _orders_of(lines: pd.DataFrame, numbers: np.ndarray) -> pd.DataFrame:
 
 
 def _customer_measures(orders: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
+    return _derived_measures(_customer_totals(orders), period_end)
+
+
+def _customer_totals(orders: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's sums, counts and first and last orders: what the period end is not
+    needed for (customers wholly inside ``orders``)."""
     by_customer = orders.groupby("customer", sort=True)
     bought = orders.loc[orders["value"] >= 0].groupby("customer")
     customers = by_customer.agg(
@@ -404,7 +370,7 @@ def _customer_measures(orders: pd.DataFrame, period_end: pd.Timestamp) -> pd.Dat
     customers["last_order"] = bought["date"].max().reindex(customers.index)
     customers["first_order"] = customers["first_order"].fillna(customers["first_seen"])
     customers["last_order"] = customers["last_order"].fillna(customers["last_seen"])
-    return _derived_measures(customers, period_end)
+    return customers
 
 
 def _derived_measures(customers: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:

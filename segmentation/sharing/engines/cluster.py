@@ -12,7 +12,9 @@ CONNECT_SECONDS = 10
 
 
 @contextmanager
-def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+def dask_client(
+    workers: int | None = None, scheduler: str | None = None, timeout: float = CONNECT_SECONDS
+) -> Iterator[Any]:
     """A ``distributed.Client``: to ``scheduler`` (within :data:`CONNECT_SECONDS`, else a clear
     error naming the address), or to a new local cluster of ``workers`` single-threaded
     processes, closed afterwards."""
@@ -25,10 +27,10 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         ) from None
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+            client = Client(scheduler, timeout=f"{timeout}s")
         except (OSError, TimeoutError, ValueError) as err:
             raise EngineError(
-                f"Cannot reach the Dask scheduler at {scheduler} within {CONNECT_SECONDS} s "
+                f"Cannot reach the Dask scheduler at {scheduler} within {timeout:g} s "
                 f"({type(err).__name__}). Check the address (tcp://HOST:8786) and that the "
                 "scheduler is running and reachable from this machine."
             ) from None

@@ -194,13 +194,23 @@ class StagedOutput:
         _, staging = filesystem(self.staging)
         if fs.exists(target):
             fs.rm(target, recursive=True)
-        fs.mv(staging, target, recursive=True)
+        if "file" in _protocols(fs):
+            fs.mv(staging, target, recursive=True)  # a rename: all at once
+            return
+        for path in fs.find(staging):  # object storage has no folders to rename
+            fs.mv(path, target + path[len(staging) :])
+        fs.rm(staging, recursive=True) if fs.exists(staging) else None
 
     def discard(self) -> None:
         """Remove what a failed run wrote."""
         fs, staging = filesystem(self.staging)
         if fs.exists(staging):
             fs.rm(staging, recursive=True)
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 def staged_output(target: str) -> StagedOutput:
