@@ -59,7 +59,10 @@ from bench.loading import CDNOW, ONLINE_RETAIL, write_online_retail_xlsx  # noqa
 from bench.report import Outcome, busy_note, load_average, report  # noqa: E402
 
 # The areas, in the order of the report; within an area, the order in which cases are declared.
-AREAS = ("loading", "predicting", "segments", "personas", "compare", "target", "sessions", "map")
+AREAS = (
+    "loading", "predicting", "segments", "personas", "compare", "target", "sessions", "map",
+    "engines",
+)  # fmt: skip
 BENCHMARKS: tuple[Benchmark, ...] = tuple(
     bench
     for area in AREAS

@@ -50,6 +50,7 @@ class OrderReading:
     layout: Layout | None
     kinds: dict[str, str]
     date_format: str | None
+    date_dtypes: dict[str, str]
 
     @property
     def needed(self) -> list[str]:
@@ -93,7 +94,8 @@ def order_reading(dataset: Dataset) -> OrderReading:
     if kinds[columns.order_date] != "datetime" or _is_text(raw[columns.order_date]):
         reading = read_dates(raw[columns.order_date], columns.order_date)
         date_format = None if reading is None else reading.format
-    return OrderReading(columns, email_key, layout, kinds, date_format)
+    date_dtypes = {n: str(typed.frame[n].dtype) for n, k in kinds.items() if k == "datetime"}
+    return OrderReading(columns, email_key, layout, kinds, date_format, date_dtypes)
 
 
 def _blank_as_missing(frame: pd.DataFrame) -> pd.DataFrame:
@@ -129,6 +131,8 @@ def typed_lines(raw: pd.DataFrame, reading: OrderReading) -> pd.DataFrame:
             values = pd.to_numeric(values, errors="coerce").astype("float64")
         elif kind == "text" and _kind(values) != "text":
             values = raw[name].astype("string").str.strip()
+        if kind == "datetime" and str(values.dtype) != reading.date_dtypes[name]:
+            values = values.astype(reading.date_dtypes[name])  # e.g. DuckDB's µs → the file's ms
         fixed[name] = values
     return typed.assign(**fixed)
 
