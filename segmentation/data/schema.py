@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.data.bases import suggest_base
 from segmentation.data.dates import read_number_dates, read_text_dates
@@ -75,6 +78,9 @@ _PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 HEAD_SIZE = 500  # distinct values the quick checks look at
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+# a character no number can hold, however it is cleaned (pyarrow's RE2 syntax): one in a value
+# means the value is surely not read as a number
+_NEVER_IN_NUMBERS = r"[^\p{L}\p{N}\p{Z}\s.,+\-$€£¥₹'()%]"
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,8 @@ class _Reading:
     note: str = ""
     share: float = 1.0
     sample: tuple[str, ...] | None = None
+    missing: np.ndarray | None = None  # per row, when known from the distinct values
+    n_unique: int | None = None
 
 
 def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) -> TypedTable:
@@ -224,7 +232,7 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
     readings = {name: _convert_column(column, str(name)) for name, column in frame.items()}
     typed = pd.DataFrame({name: r.values for name, r in readings.items()}, index=frame.index)
     kinds = {name: r.kind for name, r in readings.items()}
-    id_column, id_reason = _choose_customer_id(typed, kinds)
+    id_column, id_reason = _choose_customer_id(typed, kinds, readings)
     if one_row_per_customer is None:
         one_row_per_customer = id_column is None or not typed[id_column].duplicated().any()
     profiles = []
@@ -233,9 +241,7 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
         if name == id_column and guess.meaning in ("other", "internal_id"):
             guess = MeaningGuess("customer_key", id_reason)
         is_id = name == id_column
-        profiles.append(
-            _profile(reading.values, name, reading.kind, guess, is_id, one_row_per_customer)
-        )
+        profiles.append(_profile(reading, name, guess, is_id, one_row_per_customer))
     notes = tuple(r.note for r in readings.values() if r.note)
     return TypedTable(typed, Schema(tuple(profiles)), notes)
 
@@ -303,8 +309,13 @@ def _integral_text(present: pd.Series) -> pd.Series | None:
 def _convert_text(codes: np.ndarray, uniques: pd.Series, name: str, index: pd.Index) -> _Reading:
     def expand(converted: pd.Series) -> pd.Series:
         if not len(converted):
-            return pd.Series(pd.NA, index=index, dtype=converted.dtype)
+            return _all_missing(index, converted.dtype)
         return pd.Series(converted.array.take(codes, allow_fill=True), index=index)
+
+    def reading(converted: pd.Series, kind: str, note: str = "", share: float = 1.0) -> _Reading:
+        missing = np.append(converted.isna().to_numpy(dtype=bool), True)[codes]
+        n_unique = int(converted.nunique())  # distinct values read alike are one value
+        return _Reading(expand(converted), kind, note, share, sample, missing, n_unique)
 
     present = uniques  # distinct values from factorize: never missing
     if present.empty:
@@ -315,18 +326,31 @@ def _convert_text(codes: np.ndarray, uniques: pd.Series, name: str, index: pd.In
     sample = tuple(head[:SAMPLE_SIZE])
     if _is_flag_column(present, head):
         flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in _TRUE)
-        return _Reading(expand(flags.astype("boolean")), "boolean", sample=sample)
+        return reading(flags.astype("boolean"), "boolean")
     if is_id_name(name):
         stripped = uniques.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-        return _Reading(expand(stripped), "id", sample=sample)
+        return reading(stripped, "id")
     dates = read_text_dates(uniques, name, head=head)
     if dates is not None:
-        return _Reading(expand(dates.values), "datetime", dates.note, dates.share, sample)
+        return reading(dates.values, "datetime", dates.note, dates.share)
     if not written_as_text(name, head):
         numbers, note, share = _parse_numbers(uniques, present, head, name)
         if numbers is not None:
-            return _Reading(expand(numbers), "numeric", note, share, sample)
-    return _Reading(expand(uniques), _text_or_categorical(present), sample=sample)
+            return reading(numbers, "numeric", note, share)
+    return reading(uniques, _text_or_categorical(present))
+
+
+def _all_missing(index: pd.Index, dtype: object) -> pd.Series:
+    """A column with no value, of the given type (text: an Arrow column of nulls, made at once)."""
+    if dtype == pd.StringDtype() and pd.StringDtype().storage == "pyarrow":
+        return pd.Series(pd.arrays.ArrowStringArray(_text_nulls(len(index))), index=index)
+    return pd.Series(pd.NA, index=index, dtype=dtype)
+
+
+@lru_cache(maxsize=1)
+def _text_nulls(n_rows: int) -> pa.ChunkedArray:
+    """``n_rows`` missing texts; Arrow data never changes, so a file's empty columns share it."""
+    return pa.chunked_array([pa.nulls(n_rows, pa.large_string())])
 
 
 def _is_flag_column(present: pd.Series, head: list[str]) -> bool:
@@ -340,7 +364,7 @@ def _is_flag_column(present: pd.Series, head: list[str]) -> bool:
 def _parse_numbers(
     uniques: pd.Series, present: pd.Series, head: list[str], name: str
 ) -> tuple[pd.Series | None, str, float]:
-    if _surely_not_numbers(head, len(present)):
+    if _surely_not_numbers(head, len(present)) or _never_numbers(uniques) > 0.05 * len(present):
         return None, "", 0.0
     numbers = None
     if all(_PLAIN_NUMBER.fullmatch(v) for v in head):  # plain numbers need no cleaning
@@ -393,12 +417,25 @@ def _surely_not_numbers(head: list[str], n_present: int) -> bool:
     return unreadable > 0.05 * n_present
 
 
+def _never_numbers(values: pd.Series) -> int:
+    """How many values hold a character no number has (``#1001``, ``ann@example.com``): more
+    than 5 % of them and the column misses the 95 % bar, so cleaning them all is saved.
+
+    >>> _never_numbers(pd.Series(["#1001", "a@b.org", "$1,200.50", "(3)", "12 %", "1e5"]))
+    2
+    """
+    text = pa.array(values.astype("string"), type=pa.large_string())
+    return int(pc.sum(pc.match_substring_regex(text, _NEVER_IN_NUMBERS)).as_py() or 0)
+
+
 def _text_or_categorical(present: pd.Series) -> str:
     mean_length = present.str.len().mean()
     return "text" if len(present) > 50 and mean_length >= 25 else "categorical"
 
 
-def _choose_customer_id(typed: pd.DataFrame, kinds: dict[str, str]) -> tuple[str | None, str]:
+def _choose_customer_id(
+    typed: pd.DataFrame, kinds: dict[str, str], readings: dict[str, _Reading]
+) -> tuple[str | None, str]:
     """The column that identifies customers, and why it was chosen."""
     candidates = [name for name, kind in kinds.items() if kind == "id"]
     if not candidates:
@@ -406,28 +443,48 @@ def _choose_customer_id(typed: pd.DataFrame, kinds: dict[str, str]) -> tuple[str
     for name in candidates:
         if any(word in normalise_name(name) for word in _CUSTOMER_WORDS):
             return name, f"name '{name}' says it identifies customers"
-    uniques = [name for name in candidates if not typed[name].dropna().duplicated().any()]
+    uniques = [name for name in candidates if _never_repeats(typed[name], readings[name])]
     if uniques:
         return uniques[0], f"the first id column ('{uniques[0]}') whose values never repeat"
     return candidates[0], f"the first id column ('{candidates[0]}'); no id column is unique"
 
 
+def _never_repeats(values: pd.Series, reading: _Reading) -> bool:
+    """Whether no present value of a column is written twice."""
+    if reading.missing is None or reading.n_unique is None:
+        return not values.dropna().duplicated().any()
+    return reading.n_unique == len(values) - int(reading.missing.sum())
+
+
 def _profile(
-    values: pd.Series,
+    reading: _Reading,
     name: str,
-    kind: str,
     guess: MeaningGuess,
     is_customer_id: bool,
     one_row_per_customer: bool,
 ) -> ColumnProfile:
-    present = values.dropna()
-    n_unique = int(present.nunique())
-    missing_share = float(values.isna().mean()) if len(values) else 0.0
+    values, kind = reading.values, reading.kind
+    missing = values.isna().to_numpy(dtype=bool) if reading.missing is None else reading.missing
+    n_present = len(values) - int(missing.sum())
+    # the first present values stand for the column: finding them all would cost a pass
+    present = values.take(np.flatnonzero(~missing)[:2000])
+    if reading.n_unique is not None:
+        n_unique = reading.n_unique
+    else:
+        n_unique = int(values.nunique())
+    missing_share = int(missing.sum()) / len(values) if len(values) else 0.0
     role, note = _suggest_role(
-        present, kind, guess.meaning, is_customer_id, n_unique, missing_share, one_row_per_customer
+        present,
+        n_present,
+        kind,
+        guess.meaning,
+        is_customer_id,
+        n_unique,
+        missing_share,
+        one_row_per_customer,
     )
     base = _suggest_base(name, present, guess.meaning, role)
-    firsts = list(dict.fromkeys(present.iloc[:2000].tolist()))[:3]
+    firsts = list(dict.fromkeys(present.tolist()))[:3]
     examples = tuple(_example_text(v) for v in firsts)
     return ColumnProfile(
         name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
@@ -436,6 +493,7 @@ def _profile(
 
 def _suggest_role(
     present: pd.Series,
+    n_present: int,
     kind: str,
     meaning: str,
     is_customer_id: bool,
@@ -459,7 +517,7 @@ def _suggest_role(
         return "ignore", _meaning_note(meaning)
     if missing_share > 0.6:
         return "ignore", f"{missing_share:.0%} of values are missing"
-    near_unique = len(present) >= 20 and n_unique >= 0.8 * len(present)
+    near_unique = n_present >= 20 and n_unique >= 0.8 * n_present
     if one_row_per_customer and near_unique and kind == "categorical":
         return "ignore", "almost every customer has a different value (like a name or email)"
     return "feature", ""
