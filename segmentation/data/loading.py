@@ -14,6 +14,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from segmentation.errors import DataLoadError
@@ -266,6 +267,8 @@ def _decode(data: bytes, notes: list[str]) -> tuple[bytes, str]:
         return data[3:], "UTF-8 (with BOM)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16").encode("utf-8"), "UTF-16"
+    if data.isascii():  # ASCII is UTF-8, and checking it costs far less than decoding
+        return data, "UTF-8"
     try:
         data.decode("utf-8")
         return data, "UTF-8"
@@ -381,14 +384,17 @@ def _tidy_frame(frame: pd.DataFrame, file_name: str, notes: list[str]) -> pd.Dat
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
     """Rows with no value in any column (checked column by column on the remaining candidates)."""
-    blank = pd.Series(True, index=frame.index)
-    for column in frame.columns:
-        candidates = frame.loc[blank, column]
-        if pd.api.types.is_string_dtype(candidates) or candidates.dtype == object:
-            empty = candidates.isna() | candidates.astype("string").str.strip().eq("").fillna(False)
+    candidates = np.arange(len(frame))
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        values = column if len(candidates) == len(frame) else column.take(candidates)
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            empty = values.isna() | values.astype("string").str.strip().eq("").fillna(False)
         else:
-            empty = candidates.isna()
-        blank.loc[candidates.index] = empty.to_numpy()
-        if not blank.any():
+            empty = values.isna()
+        candidates = candidates[empty.to_numpy(dtype=bool)]
+        if not len(candidates):
             break
-    return blank
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[candidates] = True
+    return pd.Series(blank, index=frame.index)
