@@ -370,3 +370,29 @@ def test_s3_round_trip_against_a_local_s3_server(cluster_model, s3_env, tmp_path
     summary = aggregate_with_duckdb(open_dataset("s3://segments/orders/*.csv.gz")).summary
     assert len(summary.customers) == 302
     assert summary.customers.loc["12347", "monetary"] == 4310.00
+
+
+def test_duckdb_sql_gives_the_partition_functions_customers(tmp_path):
+    from segmentation.data.layouts import infer_with_layout, suggest_orders
+    from segmentation.sharing.engines.orders import aggregate_with_duckdb
+
+    raw = generated_orders(500, seed=37).drop(columns=["Country", "Product"])
+    lines = pd.DataFrame(
+        {
+            "Customer ID": raw["Customer ID"].replace("", None),
+            "Order ID": raw["Order ID"],
+            "Order Date": pd.to_datetime(raw["Order Date"]),
+            "Quantity": raw["Quantity"].astype("int64"),
+            "Unit Price": raw["Unit Price"].astype("float64"),
+        }
+    )
+    for i, part in enumerate(split(lines, 2)):
+        part.to_parquet(tmp_path / f"lines-{i}.parquet", index=False)
+    typed, _ = infer_with_layout(lines)
+    expected = aggregate_orders(typed, suggest_orders(typed))
+    run = aggregate_with_duckdb(open_dataset(str(tmp_path / "*.parquet")))
+    assert run.engine == "duckdb (SQL)"
+    pd.testing.assert_frame_equal(run.summary.customers, expected.customers)
+    assert run.summary.exclusions == expected.exclusions
+    assert (run.summary.n_orders, run.summary.period_end) == (expected.n_orders,
+                                                              expected.period_end)  # fmt: skip

@@ -339,7 +339,7 @@ def _nearest_centre(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
             data[name] = (
                 typed[name].astype("string").fillna(MISSING_LEVEL).astype(object).to_numpy()
             )
-    X = model.preprocessor.transform(pd.DataFrame(data, index=typed.index))
+    X = model.preprocessor.transform(pd.DataFrame(data))  # a RangeIndex: cheap to look up
     nearest = nearest_centre(np.asarray(X, dtype="float64"), model.centers.to_numpy())
     return pd.Series(model.centers.index.to_numpy()[nearest], index=typed.index)
 

@@ -26,6 +26,7 @@ from segmentation.data.layouts import Layout, infer_with_layout, suggest_orders
 from segmentation.data.order_columns import OrderColumns
 from segmentation.data.order_partitions import OrderPartition, combine_partitions, order_partition
 from segmentation.data.orders import OrdersSummary
+from segmentation.sharing.engines.orders_sql import aggregate_sql, sql_supported
 from segmentation.sharing.engines.sources import (
     Dataset,
     EngineError,
@@ -166,6 +167,11 @@ def aggregate_with_duckdb(
             if not n_lines:
                 raise EngineError(f"'{dataset.location}' has no order lines. Choose a dataset "
                                   "with orders.")  # fmt: skip
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            types = {str(row[0]): str(row[1]) for row in described}
+            if sql_supported(reading, types):
+                summary = aggregate_sql(con, source, reading, n_lines, list(types))
+                return OrdersRun(summary, 1, time.perf_counter() - start, "duckdb (SQL)")
             n_parts = max(1, math.ceil(n_lines / lines_per_partition))
             key = _duckdb_key(reading)
             target = os.path.join(scratch, "parts")

@@ -1,0 +1,142 @@
+"""DuckDB's SQL for the common orders mapping: one pass over the lines for each customer's
+totals, then the Data page's own derived measures in pandas.
+
+Used by :func:`segmentation.sharing.engines.orders.aggregate_with_duckdb` when the mapping has
+no status, test flag, currency, refund, phone key, order totals, e-mail key or carried columns,
+and the file's columns are typed (Parquet: a timestamp date, numeric amounts); anything else
+goes through the partition function. The SQL follows
+:func:`segmentation.data.order_partitions.order_partition` step by step: lines without a key
+take their order's, lines are left out in the same order and counted (no key, exact duplicates
+when orders have ids, no date, no amount), order values are summed and rounded to cents before
+the sign test, and each customer's sums, counts and first and last orders are those of
+:func:`segmentation.data.orders._customer_totals`; recency and the rest come from
+:func:`segmentation.data.orders._derived_measures` itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from segmentation.data.order_columns import Exclusion
+from segmentation.data.order_partitions import LINE_REASONS
+from segmentation.data.orders import OrdersSummary, _check_left, _derived_measures, _notes
+from segmentation.errors import AggregationError
+
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
+KEY_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR")
+
+
+def sql_supported(reading: Any, types: dict[str, str]) -> bool:
+    """Whether the SQL path computes exactly what the partition function would."""
+    columns = reading.columns
+    plain = not any(
+        (columns.status, columns.test_flag, columns.currency, columns.refund, columns.phone)
+    )
+    numbers = [c for c in (columns.amount, columns.quantity, columns.unit_price) if c]
+    return (
+        plain
+        and columns.amount_per == "line"
+        and not columns.carried
+        and not reading.email_key
+        and types.get(columns.order_date, "").startswith("TIMESTAMP")
+        and all(types.get(c, "").startswith(NUMERIC_TYPES) for c in numbers)
+        and types.get(columns.customer_id) in KEY_TYPES
+        and (columns.order_id is None or types.get(columns.order_id) in KEY_TYPES)
+    )
+
+
+def aggregate_sql(
+    con: Any, source: str, reading: Any, n_lines: int, names: list[str]
+) -> OrdersSummary:
+    """The customers of ``source`` (a DuckDB table expression with columns ``names``) by SQL
+    (see the module)."""
+    columns = reading.columns
+    con.execute(f"CREATE TEMP TABLE lines AS {_lines_sql(source, reading, names)}")
+    counts = con.execute(
+        "SELECT count(*) FILTER (WHERE customer IS NULL), "
+        "count(*) FILTER (WHERE customer IS NOT NULL AND duplicate), "
+        "count(*) FILTER (WHERE customer IS NOT NULL AND NOT duplicate AND date IS NULL), "
+        "count(*) FILTER (WHERE customer IS NOT NULL AND NOT duplicate AND date IS NOT NULL "
+        "AND (value IS NULL OR isnan(value))) FROM lines"
+    ).fetchall()[0]
+    exclusions = [Exclusion(r, int(n)) for r, n in zip(LINE_REASONS, counts, strict=True) if n]
+    usable = n_lines - sum(counts)
+    if not usable:
+        raise AggregationError(
+            f"No usable order lines are left out of {n_lines:,} ("
+            + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
+            + "). Check the column mapping: customer id, date and amount must be filled in."
+        )
+    con.execute(f"CREATE TEMP TABLE orders AS {_ORDERS_SQL}")
+    n_all, n_bought, has_value, start, end = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE value >= 0), "
+        "bool_or(gross > 0 OR returned > 0), min(date), max(last) FROM orders"
+    ).fetchall()[0]
+    _check_left(n_all, n_all, bool(has_value), [], columns)
+    totals = con.sql(_CUSTOMERS_SQL).to_arrow_table().to_pandas()
+    totals["customer"] = totals["customer"].astype("string")
+    date_dtype = reading.date_dtypes[columns.order_date]
+    for name in ("first_seen", "last_seen", "first_order", "last_order"):
+        totals[name] = totals[name].astype(date_dtype)
+    totals = totals.set_index("customer").sort_index()
+    end = pd.Timestamp(end)
+    customers = _derived_measures(totals, end)
+    customers.index.name = columns.customer_id
+    notes = _notes(customers)
+    customers["monetary"] = customers["monetary"].clip(lower=0)
+    return OrdersSummary(
+        customers, n_lines, int(n_bought), tuple(exclusions), pd.Timestamp(start), end, notes
+    )
+
+
+def _name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lines_sql(source: str, reading: Any, names: list[str]) -> str:
+    columns = reading.columns
+    key = f"CAST({_name(columns.customer_id)} AS VARCHAR)"
+    key = f"CASE WHEN {key} = '' THEN NULL ELSE {key} END"
+    date = _name(columns.order_date)
+    if columns.amount is not None:
+        value = f"CAST({_name(columns.amount)} AS DOUBLE)"
+    else:
+        value = f"CAST({_name(columns.quantity)} AS DOUBLE) * {_name(columns.unit_price)}"
+    if columns.order_id is None:
+        order = f"strftime({date}, '%Y-%m-%d %H:%M:%S')"
+        return (
+            f"SELECT {key} AS customer, {order} AS ord, {date} AS date, {value} AS value, "
+            f"false AS duplicate FROM {source}"
+        )
+    order = f"CAST({_name(columns.order_id)} AS VARCHAR)"
+    every = ", ".join(f"s.{_name(c)}" for c in names)
+    # a line without a key or a date takes its order's (lines without an order id stay alone)
+    return (
+        "SELECT CASE WHEN ord IS NULL THEN customer "
+        "ELSE coalesce(customer, max(customer) OVER (PARTITION BY ord)) END AS customer, ord, "
+        "CASE WHEN ord IS NULL THEN date "
+        "ELSE coalesce(date, min(date) OVER (PARTITION BY ord)) END AS date, value, duplicate "
+        f"FROM (SELECT {key} AS customer, {order} AS ord, {date} AS date, {value} AS value, "
+        f"row_number() OVER (PARTITION BY {every}) > 1 AS duplicate FROM {source} s)"
+    )
+
+
+_USABLE = (
+    "customer IS NOT NULL AND NOT duplicate AND date IS NOT NULL AND value IS NOT NULL "
+    "AND NOT isnan(value)"
+)
+_ORDERS_SQL = (
+    "SELECT customer, ord, min(date) AS date, max(date) AS last, round(sum(value), 2) AS value, "
+    "round(sum(greatest(value, 0)), 2) AS gross, round(sum(greatest(-value, 0)), 2) AS returned "
+    f"FROM lines WHERE {_USABLE} GROUP BY customer, ord"
+)
+_CUSTOMERS_SQL = (
+    "SELECT customer, round(sum(value), 2) AS monetary, sum(gross) AS gross, "
+    "sum(returned) AS returned, min(date) AS first_seen, max(date) AS last_seen, "
+    "count(*) FILTER (WHERE value >= 0) AS frequency, "
+    "coalesce(min(date) FILTER (WHERE value >= 0), min(date)) AS first_order, "
+    "coalesce(max(date) FILTER (WHERE value >= 0), max(date)) AS last_order "
+    "FROM orders GROUP BY customer"
+)
