@@ -53,17 +53,23 @@ def aggregate_sql(
     """The customers of ``source`` (a DuckDB table expression with columns ``names``) by SQL
     (see the module)."""
     columns = reading.columns
-    con.execute(f"CREATE TEMP TABLE lines AS {_lines_sql(source, reading, names)}")
-    counts = con.execute(
-        "SELECT count(*) FILTER (WHERE customer IS NULL), "
-        "count(*) FILTER (WHERE customer IS NOT NULL AND duplicate), "
-        "count(*) FILTER (WHERE customer IS NOT NULL AND NOT duplicate AND date IS NULL), "
-        "count(*) FILTER (WHERE customer IS NOT NULL AND NOT duplicate AND date IS NOT NULL "
-        "AND (value IS NULL OR isnan(value))) FROM lines"
+    filled = _filled_lines(con, source, reading)
+    n_keyed = con.execute(f"SELECT count(*) FROM {filled} WHERE customer IS NOT NULL").fetchall()
+    n_keyed = int(n_keyed[0][0])
+    every = ", ".join(_name(c) for c in names)
+    distinct = "DISTINCT" if columns.order_id is not None else ""  # duplicates: orders with ids
+    con.execute(
+        "CREATE TEMP TABLE lines AS SELECT customer, ord, date, value FROM ("
+        f"SELECT {distinct} {every}, customer, ord, date, value FROM {filled} "
+        "WHERE customer IS NOT NULL)"
+    )
+    n_distinct, n_no_date, n_no_value = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE date IS NULL), count(*) FILTER (WHERE date IS "
+        "NOT NULL AND (value IS NULL OR isnan(value))) FROM lines"
     ).fetchall()[0]
+    counts = (n_lines - n_keyed, n_keyed - n_distinct, n_no_date, n_no_value)
     exclusions = [Exclusion(r, int(n)) for r, n in zip(LINE_REASONS, counts, strict=True) if n]
-    usable = n_lines - sum(counts)
-    if not usable:
+    if not n_lines - sum(counts):
         raise AggregationError(
             f"No usable order lines are left out of {n_lines:,} ("
             + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
@@ -91,11 +97,9 @@ def aggregate_sql(
     )
 
 
-def _name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lines_sql(source: str, reading: Any, names: list[str]) -> str:
+def _filled_lines(con: Any, source: str, reading: Any) -> str:
+    """A view of the lines with their customer, order, date and value; a line without a key or
+    a date takes its order's (as the aggregation fills them), joined only when some lack one."""
     columns = reading.columns
     key = f"CAST({_name(columns.customer_id)} AS VARCHAR)"
     key = f"CASE WHEN {key} = '' THEN NULL ELSE {key} END"
@@ -106,27 +110,35 @@ def _lines_sql(source: str, reading: Any, names: list[str]) -> str:
         value = f"CAST({_name(columns.quantity)} AS DOUBLE) * {_name(columns.unit_price)}"
     if columns.order_id is None:
         order = f"strftime({date}, '%Y-%m-%d %H:%M:%S')"
-        return (
-            f"SELECT {key} AS customer, {order} AS ord, {date} AS date, {value} AS value, "
-            f"false AS duplicate FROM {source}"
-        )
-    order = f"CAST({_name(columns.order_id)} AS VARCHAR)"
-    every = ", ".join(f"s.{_name(c)}" for c in names)
-    # a line without a key or a date takes its order's (lines without an order id stay alone)
-    return (
-        "SELECT CASE WHEN ord IS NULL THEN customer "
-        "ELSE coalesce(customer, max(customer) OVER (PARTITION BY ord)) END AS customer, ord, "
-        "CASE WHEN ord IS NULL THEN date "
-        "ELSE coalesce(date, min(date) OVER (PARTITION BY ord)) END AS date, value, duplicate "
-        f"FROM (SELECT {key} AS customer, {order} AS ord, {date} AS date, {value} AS value, "
-        f"row_number() OVER (PARTITION BY {every}) > 1 AS duplicate FROM {source} s)"
+    else:
+        order = f"CAST({_name(columns.order_id)} AS VARCHAR)"
+    con.execute(
+        f"CREATE TEMP VIEW raw_lines AS SELECT *, {key} AS customer, {order} AS ord, "
+        f"{date} AS date, {value} AS value FROM {source}"
     )
+    if columns.order_id is None:
+        return "raw_lines"
+    blanks = con.execute(
+        "SELECT count(*) FILTER (WHERE customer IS NULL AND ord IS NOT NULL), "
+        "count(*) FILTER (WHERE date IS NULL AND ord IS NOT NULL) FROM raw_lines"
+    ).fetchall()[0]
+    if not any(blanks):
+        return "raw_lines"
+    con.execute(
+        "CREATE TEMP VIEW filled_lines AS SELECT * REPLACE ("
+        "coalesce(r.customer, o.order_customer) AS customer, coalesce(r.date, o.order_date) AS date"
+        ") FROM raw_lines r LEFT JOIN (SELECT ord, max(customer) AS order_customer, "
+        "min(date) AS order_date FROM raw_lines WHERE ord IS NOT NULL GROUP BY ord) o "
+        "USING (ord)"
+    )
+    return "filled_lines"
 
 
-_USABLE = (
-    "customer IS NOT NULL AND NOT duplicate AND date IS NOT NULL AND value IS NOT NULL "
-    "AND NOT isnan(value)"
-)
+def _name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_USABLE = "date IS NOT NULL AND value IS NOT NULL AND NOT isnan(value)"
 _ORDERS_SQL = (
     "SELECT customer, ord, min(date) AS date, max(date) AS last, round(sum(value), 2) AS value, "
     "round(sum(greatest(value, 0)), 2) AS gross, round(sum(greatest(-value, 0)), 2) AS returned "
