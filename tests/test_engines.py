@@ -372,14 +372,20 @@ def test_s3_round_trip_against_a_local_s3_server(cluster_model, s3_env, tmp_path
     assert summary.customers.loc["12347", "monetary"] == 4310.00
 
 
-def test_duckdb_sql_gives_the_partition_functions_customers(tmp_path):
+@pytest.mark.parametrize("text_keys", [True, False])
+def test_duckdb_sql_gives_the_partition_functions_customers(tmp_path, text_keys):
     from segmentation.data.layouts import infer_with_layout, suggest_orders
     from segmentation.sharing.engines.orders import aggregate_with_duckdb
 
     raw = generated_orders(500, seed=37).drop(columns=["Country", "Product"])
+    if not text_keys:  # integer keys, none blank: no lines to fill from their order
+        raw = raw.loc[raw["Customer ID"] != ""]
+        raw["Customer ID"] = raw["Customer ID"].str[1:]
+    keys = raw["Customer ID"]
+    keys = keys.replace("", None) if text_keys else keys.astype("int64")
     lines = pd.DataFrame(
         {
-            "Customer ID": raw["Customer ID"].replace("", None),
+            "Customer ID": keys,
             "Order ID": raw["Order ID"],
             "Order Date": pd.to_datetime(raw["Order Date"]),
             "Quantity": raw["Quantity"].astype("int64"),

@@ -170,7 +170,7 @@ def aggregate_with_duckdb(
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             types = {str(row[0]): str(row[1]) for row in described}
             if sql_supported(reading, types):
-                summary = aggregate_sql(con, source, reading, n_lines, list(types))
+                summary = aggregate_sql(con, source, reading, n_lines, types)
                 return OrdersRun(summary, 1, time.perf_counter() - start, "duckdb (SQL)")
             n_parts = max(1, math.ceil(n_lines / lines_per_partition))
             key = _duckdb_key(reading)

@@ -48,21 +48,27 @@ def sql_supported(reading: Any, types: dict[str, str]) -> bool:
 
 
 def aggregate_sql(
-    con: Any, source: str, reading: Any, n_lines: int, names: list[str]
+    con: Any, source: str, reading: Any, n_lines: int, types: dict[str, str]
 ) -> OrdersSummary:
-    """The customers of ``source`` (a DuckDB table expression with columns ``names``) by SQL
-    (see the module)."""
+    """The customers of ``source`` (a DuckDB table expression whose columns have ``types``) by
+    SQL (see the module)."""
     columns = reading.columns
-    filled = _filled_lines(con, source, reading)
+    derive = _Derived(reading, types)
+    filled = _filled_lines(con, source, reading, derive)
     n_keyed = con.execute(f"SELECT count(*) FROM {filled} WHERE customer IS NOT NULL").fetchall()
     n_keyed = int(n_keyed[0][0])
-    every = ", ".join(_name(c) for c in names)
     distinct = "DISTINCT" if columns.order_id is not None else ""  # duplicates: orders with ids
-    con.execute(
-        "CREATE TEMP TABLE lines AS SELECT customer, ord, date, value FROM ("
-        f"SELECT {distinct} {every}, customer, ord, date, value FROM {filled} "
-        "WHERE customer IS NOT NULL)"
-    )
+    if filled == "raw_lines":  # the derived columns are functions of the row: derive after
+        keyed = f"(SELECT {distinct} * FROM {source} WHERE {derive.key} IS NOT NULL)"
+        lines = f"SELECT customer, ord, date, value FROM ({derive.select(keyed)})"
+    else:
+        every = ", ".join(_name(c) for c in types)
+        lines = (
+            "SELECT customer, ord, date, value FROM ("
+            f"SELECT {distinct} {every}, customer, ord, date, value FROM {filled} "
+            "WHERE customer IS NOT NULL)"
+        )
+    con.execute(f"CREATE TEMP TABLE lines AS {lines}")
     n_distinct, n_no_date, n_no_value = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE date IS NULL), count(*) FILTER (WHERE date IS "
         "NOT NULL AND (value IS NULL OR isnan(value))) FROM lines"
@@ -97,26 +103,40 @@ def aggregate_sql(
     )
 
 
-def _filled_lines(con: Any, source: str, reading: Any) -> str:
+class _Derived:
+    """The SQL of each line's customer key (text keys: blank is missing; integer keys as they
+    are, equal exactly when their text is), order, date and value."""
+
+    def __init__(self, reading: Any, types: dict[str, str]) -> None:
+        columns = reading.columns
+        key = _name(columns.customer_id)
+        if types[columns.customer_id] == "VARCHAR":
+            key = f"CASE WHEN {key} = '' THEN NULL ELSE {key} END"
+        self.key = key
+        self.date = _name(columns.order_date)
+        if columns.amount is not None:
+            self.value = f"CAST({_name(columns.amount)} AS DOUBLE)"
+        else:
+            quantity, price = _name(columns.quantity), _name(columns.unit_price)
+            self.value = f"CAST({quantity} AS DOUBLE) * {price}"
+        if columns.order_id is None:
+            self.order = f"strftime({self.date}, '%Y-%m-%d %H:%M:%S')"
+        else:
+            self.order = _name(columns.order_id)
+
+    def select(self, relation: str) -> str:
+        """Every column of ``relation`` and the derived ones."""
+        return (
+            f"SELECT *, {self.key} AS customer, {self.order} AS ord, {self.date} AS date, "
+            f"{self.value} AS value FROM {relation}"
+        )
+
+
+def _filled_lines(con: Any, source: str, reading: Any, derive: _Derived) -> str:
     """A view of the lines with their customer, order, date and value; a line without a key or
     a date takes its order's (as the aggregation fills them), joined only when some lack one."""
-    columns = reading.columns
-    key = f"CAST({_name(columns.customer_id)} AS VARCHAR)"
-    key = f"CASE WHEN {key} = '' THEN NULL ELSE {key} END"
-    date = _name(columns.order_date)
-    if columns.amount is not None:
-        value = f"CAST({_name(columns.amount)} AS DOUBLE)"
-    else:
-        value = f"CAST({_name(columns.quantity)} AS DOUBLE) * {_name(columns.unit_price)}"
-    if columns.order_id is None:
-        order = f"strftime({date}, '%Y-%m-%d %H:%M:%S')"
-    else:
-        order = f"CAST({_name(columns.order_id)} AS VARCHAR)"
-    con.execute(
-        f"CREATE TEMP VIEW raw_lines AS SELECT *, {key} AS customer, {order} AS ord, "
-        f"{date} AS date, {value} AS value FROM {source}"
-    )
-    if columns.order_id is None:
+    con.execute(f"CREATE TEMP VIEW raw_lines AS {derive.select(source)}")
+    if reading.columns.order_id is None:
         return "raw_lines"
     blanks = con.execute(
         "SELECT count(*) FILTER (WHERE customer IS NULL AND ord IS NOT NULL), "
