@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.data.schema import ColumnProfile, Schema, TypedTable, infer_schema
 from segmentation.data.meanings import ColumnEvidence, detect_meaning
+from segmentation.data.schema import ColumnProfile, Schema, TypedTable, infer_schema
 from segmentation.describing.profiles import find_monetary, money_source, segment_overview
 from segmentation.predicting.columns import PREDICTED_NOTE
 from segmentation.segmenting.segments import UNASSIGNED, make_segmentation
