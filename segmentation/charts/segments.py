@@ -24,7 +24,6 @@ DIAGNOSTICS = (
 )
 
 
-
 def segment_sizes_chart(overview: SegmentOverview) -> go.Figure:
     """Share of customers (and of revenue, where known) per segment, as grouped bars."""
     sizes = overview.sizes

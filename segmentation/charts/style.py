@@ -20,6 +20,7 @@ PALETTE = (
 )
 FONT = {"family": "Source Sans Pro, sans-serif", "size": 13}
 
+
 def titled_layout(figure: go.Figure, title: str, height: int = 380) -> go.Figure:
     """The figure with its title, the shared font, white background and tight margins."""
     figure.update_layout(
