@@ -228,14 +228,19 @@ def _share(project: Callable[[], Project], days: int) -> None:
     }
 
 
+def _size_text(size: int) -> str:
+    kb = size / 1024
+    return f"{kb:,.0f} KB" if kb < 1024 else f"{kb / 1024:,.1f} MB"
+
+
 def _render_result() -> None:
     result = st.session_state.get(RESULT)
     if result is None:
         return
     expires: datetime = result["expires_at"]
     st.success(
-        f"Shared until **{expires:%d %B %Y}** ({result['size'] / 1024 / 1024:.1f} MB, "
-        "encrypted). Anyone with this link opens the analysis with its data; point at it and "
+        f"Shared until **{expires:%d %B %Y}** ({_size_text(result['size'])} encrypted). "
+        "Anyone with this link opens the analysis with its data; point at it and "
         "click the copy icon at its right.",
         icon=":material/check_circle:",
     )
