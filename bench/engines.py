@@ -183,7 +183,8 @@ def _aggregate_case(case: Case, n_lines: int, memory_limit: str | None) -> None:
     summary = run.summary
     case.info.append(
         f"{len(summary.customers):,} customers, {summary.n_orders:,} orders, "
-        f"{run.n_partitions} partitions (DuckDB partitioning, then pandas per partition)"
+        f"engine {run.engine}, {run.n_partitions} partition(s) (SQL: one pass; otherwise "
+        "DuckDB partitions by customer key, then pandas per partition)"
     )
     case.check(summary.n_lines == n_lines, "every line read")
     case.check(0 < len(summary.customers) <= ORDER_CUSTOMERS, "customers made")
