@@ -30,6 +30,14 @@ CSV = "customer_id;age;region;income;visits\n" + "".join(
     for i in range(90)
 )
 SCREENSHOTS = REPO_ROOT / "screenshots"
+BIG_CSV = (
+    "customer_id,age,region,income,visits,signup\n"
+    + "".join(
+        f"B{i:06d},{21 + i % 50},{['Coast', 'Hills', 'City'][i % 3]},{28000 + (i * 977) % 60000},"
+        f"{1 + i % 23},2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        for i in range(300_000)
+    )
+).encode()
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +159,17 @@ def test_a_fresh_browser_opens_the_shared_analysis_with_its_data(
     assert link.startswith(f"{server.url}/target?data=d1.")
     assert_no_exception(page)
 
+    # a third person keeps the server busy reading a large upload while the link is opened
+    busy_context = browser.new_context()
+    busy = busy_context.new_page()
+    busy.goto(server.url)
+    wait_for_app(busy, timeout=SLOW)
+    busy.get_by_test_id("stMain").locator(
+        '[data-testid="stFileUploader"] input[type="file"]'
+    ).set_input_files(files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": BIG_CSV}])
+    expect(busy.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(
+        1, timeout=SLOW
+    )
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         other = context.new_page()
@@ -174,8 +193,11 @@ def test_a_fresh_browser_opens_the_shared_analysis_with_its_data(
             timeout=SLOW
         )
         assert_no_exception(other)
+        expect(busy.get_by_text("Active data: big.csv")).to_be_visible(timeout=SLOW)
+        assert_no_exception(busy)
     finally:
         context.close()
+        busy_context.close()
 
     key = link.split("?data=", 1)[1].split(".")[2]
     assert parse_link(link).snapshot_id in link
