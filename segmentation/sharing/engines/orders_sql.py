@@ -58,10 +58,8 @@ def aggregate_sql(
     n_keyed = con.execute(f"SELECT count(*) FROM {filled} WHERE customer IS NOT NULL").fetchall()
     n_keyed = int(n_keyed[0][0])
     distinct = "DISTINCT" if columns.order_id is not None else ""  # duplicates: orders with ids
-    if filled == "raw_lines" and distinct:  # the derived columns are functions of the row
-        lines = f"SELECT customer, ord, date, value FROM ({_unique_rows(con, source, derive)})"
-    elif filled == "raw_lines":
-        keyed = f"(SELECT * FROM {source} WHERE {derive.key} IS NOT NULL)"
+    if filled == "raw_lines":  # the derived columns are functions of the row: derive after
+        keyed = f"(SELECT {distinct} * FROM {source} WHERE {derive.key} IS NOT NULL)"
         lines = f"SELECT customer, ord, date, value FROM ({derive.select(keyed)})"
     else:
         every = ", ".join(_name(c) for c in types)
@@ -111,7 +109,6 @@ class _Derived:
 
     def __init__(self, reading: Any, types: dict[str, str]) -> None:
         columns = reading.columns
-        self.names = list(types)
         key = _name(columns.customer_id)
         if types[columns.customer_id] == "VARCHAR":
             key = f"CASE WHEN {key} = '' THEN NULL ELSE {key} END"
@@ -133,26 +130,6 @@ class _Derived:
             f"SELECT *, {self.key} AS customer, {self.order} AS ord, {self.date} AS date, "
             f"{self.value} AS value FROM {relation}"
         )
-
-
-def _unique_rows(con: Any, source: str, derive: _Derived) -> str:
-    """The keyed lines without exact duplicates: rows whose hash is unique are kept as they
-    are, and only rows sharing a hash go through ``DISTINCT`` (exact, collisions included),
-    which is much cheaper than ``DISTINCT`` over every row."""
-    every = ", ".join(f"{_name(c)}" for c in derive.names)
-    con.execute(
-        f"CREATE TEMP VIEW hashed AS SELECT *, hash({every}) AS _row FROM {source} "
-        f"WHERE {derive.key} IS NOT NULL"
-    )
-    con.execute(
-        "CREATE TEMP TABLE repeated AS SELECT _row FROM hashed GROUP BY _row HAVING count(*) > 1"
-    )
-    unique = (
-        "(SELECT * EXCLUDE (_row) FROM hashed WHERE _row NOT IN (SELECT _row FROM repeated) "
-        "UNION ALL SELECT DISTINCT * EXCLUDE (_row) FROM hashed "
-        "WHERE _row IN (SELECT _row FROM repeated))"
-    )
-    return derive.select(unique)
 
 
 def _filled_lines(con: Any, source: str, reading: Any, derive: _Derived) -> str:
