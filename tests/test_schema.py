@@ -251,3 +251,31 @@ def test_records_carry_meaning_reason_and_label() -> None:
     record = schema.to_records()[1]
     assert {k: record[k] for k in ("meaning", "label")} == {"meaning": "other", "label": "Quantity"}
     assert ColumnProfile("x", "numeric", "feature", "other", 0.0, 1, ()).label == "X"
+
+
+def test_columns_read_on_threads_equal_columns_read_one_by_one(monkeypatch) -> None:
+    from segmentation.data import distinct_values
+
+    n = 3_000
+    raw = pd.DataFrame(
+        {
+            "Customer ID": [f"{i % 700}.0" for i in range(n)],
+            "City": [("Paris", " Paris", "Lyon", "", "N/A")[i % 5] for i in range(n)],
+            "Note": ["" if i % 2 else f"a long free-text note number {i}" for i in range(n)],
+            "Blank": [""] * n,
+            "Order No": [f"#{1000 + i // 3}" for i in range(n)],
+            "Created at": [f"2024-03-{1 + i % 28:02d} 10:22:31 -0400" for i in range(n)],
+            "Total": [f"{i % 97}.50" if i % 3 == 0 else "" for i in range(n)],
+        },
+        dtype="str",
+    )
+    monkeypatch.setattr(distinct_values, "THREADED_CELLS", 10**12)
+    one_by_one = infer_schema(raw)
+    monkeypatch.setattr(distinct_values, "THREADED_CELLS", 0)
+    threaded = infer_schema(raw)
+    pd.testing.assert_frame_equal(threaded.frame, one_by_one.frame, check_exact=True)
+    assert threaded.schema == one_by_one.schema
+    assert threaded.frame["City"].isna().sum() == 2 * n // 5
+    assert threaded.frame["City"].nunique() == 2  # " Paris" is "Paris"
+    assert threaded.frame["Blank"].isna().all()
+    assert threaded.frame["Customer ID"].iloc[1] == "1"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ import pyarrow.compute as pc
 
 from segmentation.data.bases import suggest_base
 from segmentation.data.dates import read_number_dates, read_text_dates
+from segmentation.data.distinct_values import all_missing, convert_all, distinct_texts, spread
 from segmentation.data.meanings import (
     SAMPLE_SIZE,
     ColumnEvidence,
@@ -229,8 +229,11 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
     >>> typed.schema.column("Spend").meaning_reason
     "name 'Spend' and all values are numbers"
     """
-    readings = {name: _convert_column(column, str(name)) for name, column in frame.items()}
-    typed = pd.DataFrame({name: r.values for name, r in readings.items()}, index=frame.index)
+    converted = convert_all(frame.items(), _convert_column, len(frame))
+    readings = dict(zip(frame.columns, converted, strict=True))
+    # the typed columns are new (or share Arrow data, which never changes): no copy
+    values = {name: r.values for name, r in readings.items()}
+    typed = pd.DataFrame(values, index=frame.index, copy=False)
     kinds = {name: r.kind for name, r in readings.items()}
     id_column, id_reason = _choose_customer_id(typed, kinds, readings)
     if one_row_per_customer is None:
@@ -270,13 +273,8 @@ def _convert_column(raw: pd.Series, name: str) -> _Reading:
         return _Reading(raw, "datetime")
     if pd.api.types.is_numeric_dtype(raw):
         return _convert_numbers(raw, name)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    stripped = pd.Series(uniques, dtype="string").str.strip()
-    stripped = stripped.mask(stripped.str.lower().isin(PLACEHOLDERS))
-    merged_codes, cleaned = pd.factorize(stripped, use_na_sentinel=True)
-    if len(merged_codes):
-        codes = np.where(codes < 0, -1, merged_codes[np.maximum(codes, 0)])
-    return _convert_text(codes, pd.Series(cleaned, dtype="string"), name, raw.index)
+    codes, cleaned, as_read = distinct_texts(raw, PLACEHOLDERS)
+    return _convert_text(codes, cleaned, name, raw, as_read)
 
 
 def _convert_numbers(raw: pd.Series, name: str) -> _Reading:
@@ -306,20 +304,24 @@ def _integral_text(present: pd.Series) -> pd.Series | None:
     return present.astype("int64").astype("string")
 
 
-def _convert_text(codes: np.ndarray, uniques: pd.Series, name: str, index: pd.Index) -> _Reading:
-    def expand(converted: pd.Series) -> pd.Series:
-        if not len(converted):
-            return _all_missing(index, converted.dtype)
-        return pd.Series(converted.array.take(codes, allow_fill=True), index=index)
+def _convert_text(
+    codes: np.ndarray, uniques: pd.Series, name: str, raw: pd.Series, as_read: bool
+) -> _Reading:
+    """The reading of a text column from its rows' ``codes`` into its distinct present values;
+    ``as_read``: the raw column holds these values as they are (its data can be reused)."""
 
     def reading(converted: pd.Series, kind: str, note: str = "", share: float = 1.0) -> _Reading:
         missing = np.append(converted.isna().to_numpy(dtype=bool), True)[codes]
-        n_unique = int(converted.nunique())  # distinct values read alike are one value
-        return _Reading(expand(converted), kind, note, share, sample, missing, n_unique)
+        # distinct values read alike are one value (``uniques`` are distinct already)
+        n_unique = len(converted) if converted is uniques else int(converted.nunique())
+        reuse = raw if as_read and converted is uniques else None
+        values = spread(converted, codes, raw.index, reuse)
+        return _Reading(values, kind, note, share, sample, missing, n_unique)
 
     present = uniques  # distinct values from factorize: never missing
     if present.empty:
-        return _Reading(expand(uniques.astype("string")), "empty")
+        nothing = np.ones(len(codes), dtype=bool)
+        return _Reading(all_missing(raw.index, "string"), "empty", missing=nothing, n_unique=0)
     # the first distinct values as Python strings: the quick checks below cost less on a list
     # than one pandas string operation does on any column
     head = [str(v) for v in present.head(HEAD_SIZE).tolist()]
@@ -328,8 +330,11 @@ def _convert_text(codes: np.ndarray, uniques: pd.Series, name: str, index: pd.In
         flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in _TRUE)
         return reading(flags.astype("boolean"), "boolean")
     if is_id_name(name):
-        stripped = uniques.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-        return reading(stripped, "id")
+        # 1234.0 written by a spreadsheet is 1234 (a replacement only where one is needed)
+        dotted = uniques.str.contains(".0", regex=False).any()
+        if dotted and uniques.str.match(r"^\d+\.0+$").any():
+            return reading(uniques.str.replace(r"^(\d+)\.0+$", r"\1", regex=True), "id")
+        return reading(uniques, "id")
     dates = read_text_dates(uniques, name, head=head)
     if dates is not None:
         return reading(dates.values, "datetime", dates.note, dates.share)
@@ -338,19 +343,6 @@ def _convert_text(codes: np.ndarray, uniques: pd.Series, name: str, index: pd.In
         if numbers is not None:
             return reading(numbers, "numeric", note, share)
     return reading(uniques, _text_or_categorical(present))
-
-
-def _all_missing(index: pd.Index, dtype: object) -> pd.Series:
-    """A column with no value, of the given type (text: an Arrow column of nulls, made at once)."""
-    if dtype == pd.StringDtype() and pd.StringDtype().storage == "pyarrow":
-        return pd.Series(pd.arrays.ArrowStringArray(_text_nulls(len(index))), index=index)
-    return pd.Series(pd.NA, index=index, dtype=dtype)
-
-
-@lru_cache(maxsize=1)
-def _text_nulls(n_rows: int) -> pa.ChunkedArray:
-    """``n_rows`` missing texts; Arrow data never changes, so a file's empty columns share it."""
-    return pa.chunked_array([pa.nulls(n_rows, pa.large_string())])
 
 
 def _is_flag_column(present: pd.Series, head: list[str]) -> bool:

@@ -1,0 +1,153 @@
+"""Which distinct values a text column holds, and its typed column spread back over the rows.
+
+:func:`segmentation.data.schema.infer_schema` reads each column through its distinct values; this
+module finds them (trimmed, with placeholders such as "N/A" read as missing), writes a typed
+column back over every row at the least cost (a text column unchanged by the cleaning keeps the
+file's own Arrow buffers), and converts the columns of a large table on several threads: Arrow's
+hashing and pandas' Arrow string operations release the GIL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+# below this many cells, the columns are converted one after the other: threads cost more
+THREADED_CELLS = 2_000_000
+_Result = TypeVar("_Result")
+
+
+def convert_all(
+    columns: Iterable[tuple[object, pd.Series]],
+    convert: Callable[[pd.Series, str], _Result],
+    n_rows: int,
+) -> list[_Result]:
+    """``convert(column, name)`` for each column, in the columns' order; on as many threads as
+    there are cores when the table is large."""
+    items = list(columns)
+    workers = os.cpu_count() or 2
+    if workers < 2 or len(items) < 2 or n_rows * len(items) < THREADED_CELLS:
+        return [convert(column, str(name)) for name, column in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda item: convert(item[1], str(item[0])), items))
+
+
+def distinct_texts(
+    raw: pd.Series, placeholders: frozenset[str]
+) -> tuple[np.ndarray, pd.Series, bool]:
+    """Each row's code, the distinct present values (trimmed, in order of first appearance) and
+    whether every present value is written as it was read (nothing trimmed: the file's own
+    column, with missing rows blanked, then holds the cleaned values).
+
+    Codes are -1 for a missing row (no value, only spaces or a placeholder such as "N/A").
+
+    >>> codes, cleaned, same = distinct_texts(pd.Series(["a", " b", "N/A", "a", "b"]), {"n/a"})
+    >>> codes.tolist(), cleaned.tolist(), same
+    ([0, 1, -1, 0, 1], ['a', 'b'], False)
+    >>> codes, cleaned, same = distinct_texts(pd.Series(["a", "", None, "c"]), {""})
+    >>> codes.tolist(), cleaned.tolist(), same
+    ([0, -1, -1, 1], ['a', 'c'], True)
+    """
+    arrow = _arrow_text(raw)
+    if arrow is not None and _blank(arrow):  # no value: nothing to hash
+        return np.full(len(raw), -1, dtype=np.intp), pd.Series([], dtype="string"), True
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    written = pd.Series(uniques, dtype="string")
+    stripped = written.str.strip()
+    placeholder = stripped.str.lower().isin(placeholders).to_numpy(dtype=bool)
+    kept = ~placeholder
+    unchanged = (stripped == written).to_numpy(dtype=bool, na_value=True)[kept].all()
+    # values of other types (1 and "1" in an Excel column) may be written alike
+    if unchanged and (arrow is not None or not written[kept].duplicated().any()):
+        # nothing trimmed: the kept values are distinct already, in the same order
+        if not placeholder.any():
+            return codes, written, arrow is not None
+        merged = np.where(kept, np.cumsum(kept) - 1, -1)
+        cleaned = written[kept].reset_index(drop=True)
+        same = arrow is not None
+    else:
+        merged, cleaned = pd.factorize(stripped.mask(placeholder), use_na_sentinel=True)
+        cleaned = pd.Series(cleaned, dtype="string")
+        same = False
+    if len(merged):
+        codes = np.append(merged, -1).astype(np.intp, copy=False)[codes]
+    return codes, cleaned, same
+
+
+def spread(
+    converted: pd.Series, codes: np.ndarray, index: pd.Index, raw: pd.Series | None = None
+) -> pd.Series:
+    """The typed column: each row's value of ``converted`` (``codes`` index it; -1 is missing).
+    ``raw``, when given, is the file's column that already holds these texts in its present rows
+    (:func:`distinct_texts` said so): its Arrow buffers are reused, only the rows' validity is
+    new."""
+    if not len(converted):
+        return all_missing(index, converted.dtype)
+    if raw is not None and converted.dtype == pd.StringDtype("pyarrow"):
+        reused = _with_validity(_arrow_text(raw), codes >= 0, converted.array._pa_array.type)
+        if reused is not None:
+            return pd.Series(pd.arrays.ArrowStringArray(reused), index=index, copy=False)
+    # a new array: nothing to copy
+    return pd.Series(converted.array.take(codes, allow_fill=True), index=index, copy=False)
+
+
+def all_missing(index: pd.Index, dtype: object) -> pd.Series:
+    """A column with no value, of the given type (text: an Arrow column of nulls, made at once)."""
+    if dtype == pd.StringDtype() and pd.StringDtype().storage == "pyarrow":
+        return pd.Series(pd.arrays.ArrowStringArray(_text_nulls(len(index))), index=index)
+    return pd.Series(pd.NA, index=index, dtype=dtype)
+
+
+@lru_cache(maxsize=1)
+def _text_nulls(n_rows: int) -> pa.ChunkedArray:
+    """``n_rows`` missing texts; Arrow data never changes, so a file's empty columns share it."""
+    return pa.chunked_array([pa.nulls(n_rows, pa.large_string())])
+
+
+def _arrow_text(raw: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings behind a pandas text column, if it is one."""
+    array = raw.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        data = array._pa_array
+        if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
+            return data
+    return None
+
+
+def _blank(arrow: pa.ChunkedArray) -> bool:
+    """Whether every value is empty or missing: no chunk's values hold a byte (read from the
+    chunks' offsets, without a pass over the values)."""
+    width = np.int64 if pa.types.is_large_string(arrow.type) else np.int32
+    for chunk in arrow.chunks:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+            if offsets[chunk.offset + len(chunk)] != offsets[chunk.offset]:
+                return False
+    return True
+
+
+def _with_validity(
+    arrow: pa.ChunkedArray | None, valid: np.ndarray, to_type: pa.DataType
+) -> pa.ChunkedArray | None:
+    """The same strings (the same buffers) with ``valid`` as the rows' validity; ``None`` when
+    the chunks' layout does not allow it."""
+    if arrow is None or len(arrow) != len(valid):
+        return None
+    chunks, start = [], 0
+    for chunk in arrow.chunks:
+        if chunk.offset != 0:
+            return None
+        end = start + len(chunk)
+        bitmap = pa.array(valid[start:end], type=pa.bool_()).buffers()[1]
+        buffers = chunk.buffers()
+        rebuilt = pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, buffers[1], buffers[2]])
+        chunks.append(rebuilt if chunk.type == to_type else rebuilt.cast(to_type))
+        start = end
+    return pa.chunked_array(chunks, type=to_type)
