@@ -139,7 +139,7 @@ def case_assign_5m_dask(case: Case) -> None:
     for workers in (1, 2):
         measure = case.main if workers == 2 else "1 worker: assign_on_dask"
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         with cluster, Client(cluster) as client:
             client.run(lambda: __import__("segmentation.sharing.reuse"))  # warm-up imports

@@ -19,7 +19,7 @@ def dask_cluster() -> Iterator[object]:
     # a task that kills its worker fails at once instead of being retried on three more
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     client = distributed.Client(cluster)
     try:

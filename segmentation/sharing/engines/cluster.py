@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,8 +40,10 @@ def dask_client(
         return
     if workers is not None and workers < 1:
         raise EngineError(f"--workers={workers} must be at least 1.")
+    # a local cluster's routine notices (shuffles ending, workers closing) are not news
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     cluster = LocalCluster(
-        n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with cluster, Client(cluster) as client:
         yield client
