@@ -94,8 +94,10 @@ def test_the_table_shows_readable_labels_never_raw_names(first_visit):
 
 def test_every_widget_has_help(first_visit):
     app = first_visit
-    widgets = [*app.button, *app.slider, *app.number_input, *app.date_input]
+    main = app.main  # the sidebar's share controls are tested with the share pages
+    widgets = [*main.button, *main.slider, *main.number_input, *main.date_input]
     assert len(widgets) == 5 and all(w.help for w in widgets)
+    assert all(w.help for w in [*app.sidebar.button, *app.sidebar.number_input])
     assert app.slider(key="pred_horizon").value == 365
     assert app.slider(key="pred_holdout").value == 25
     assert app.number_input(key="pred_discount").value == 0
