@@ -98,6 +98,11 @@ def single_process(raw: pd.DataFrame):
 
 @pytest.fixture(scope="module")
 def cluster_model():
+    return fitted_cluster_model()
+
+
+def fitted_cluster_model():
+    """A k-means model of three planted groups (as tests/test_reuse.py fits it)."""
     raw = generated_customers(600, seed=1)
     typed = infer_schema(raw)
     config = FeatureConfig(("age", "region", "spend", "orders"), log_columns=("spend",))

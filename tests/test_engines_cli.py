@@ -19,7 +19,7 @@ from segmentation.__main__ import main
 from segmentation.sharing.engines.assign import assign_on_dask
 from segmentation.sharing.engines.sources import EngineError, open_dataset
 from segmentation.sharing.reuse import assign_segments, save_model
-from tests.test_engines import EXCERPT, cluster_model, generated_orders, split  # noqa: F401
+from tests.test_engines import EXCERPT, fitted_cluster_model, generated_orders, split
 from tests.test_reuse import generated_customers
 
 pytest.importorskip("dask")
@@ -28,8 +28,13 @@ pytest.importorskip("duckdb")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="module")
+def cluster_model():
+    return fitted_cluster_model()
+
+
 @pytest.fixture
-def model_file(cluster_model, tmp_path):  # noqa: F811
+def model_file(cluster_model, tmp_path):
     path = tmp_path / "model.joblib"
     save_model(cluster_model, path)
     return path
@@ -49,7 +54,7 @@ def test_assign_writes_a_parquet_dataset_and_prints_segment_sizes(
     cluster_model,
     model_file,
     customers_folder,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     new, folder = customers_folder
     out = tmp_path / "segments"
@@ -73,7 +78,7 @@ def test_assign_on_a_dask_scheduler(
     customers_folder,
     dask_cluster,
     tmp_path,
-    capsys,  # noqa: F811
+    capsys,
 ):
     new, folder = customers_folder
     address = dask_cluster.scheduler.address
@@ -188,7 +193,7 @@ def test_aggregate_orders_bad_input_exits_with_code_2(tmp_path, capsys, argv_tai
 def test_a_worker_dying_mid_run_fails_the_run_and_leaves_no_output(
     cluster_model,
     dask_cluster,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     new = generated_customers(400, seed=19, prefix="W")
     new.to_csv(tmp_path / "in.csv", index=False)
