@@ -2,9 +2,9 @@
 
 :func:`segmentation.data.schema.infer_schema` reads each column through its distinct values; this
 module finds them (trimmed, with placeholders such as "N/A" read as missing), writes a typed
-column back over every row at the least cost (a text column unchanged by the cleaning keeps the
-file's own Arrow buffers), and converts the columns of a large table on several threads: Arrow's
-hashing and pandas' Arrow string operations release the GIL.
+column back over every row at the least cost (a text column unchanged by the cleaning is the
+file's own column with new validity, copied once), and converts the columns of a large table on
+several threads: Arrow's hashing and pandas' Arrow string operations release the GIL.
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ def spread(
 ) -> pd.Series:
     """The typed column: each row's value of ``converted`` (``codes`` index it; -1 is missing).
     ``raw``, when given, is the file's column that already holds these texts in its present rows
-    (:func:`distinct_texts` said so): its Arrow buffers are reused, only the rows' validity is
-    new."""
+    (:func:`distinct_texts` said so): its values are copied as they are, only the rows' validity
+    is new."""
     if not len(converted):
         return all_missing(index, converted.dtype)
     if raw is not None and converted.dtype == pd.StringDtype("pyarrow"):
@@ -136,18 +136,15 @@ def _blank(arrow: pa.ChunkedArray) -> bool:
 def _with_validity(
     arrow: pa.ChunkedArray | None, valid: np.ndarray, to_type: pa.DataType
 ) -> pa.ChunkedArray | None:
-    """The same strings (the same buffers) with ``valid`` as the rows' validity; ``None`` when
-    the chunks' layout does not allow it."""
-    if arrow is None or len(arrow) != len(valid):
+    """The same strings with ``valid`` as the rows' validity, in one chunk (one copy of the
+    values, no look-up per row); ``None`` when the chunks' layout does not allow it."""
+    if arrow is None or len(arrow) != len(valid) or not arrow.num_chunks:
         return None
-    chunks, start = [], 0
-    for chunk in arrow.chunks:
-        if chunk.offset != 0:
-            return None
-        end = start + len(chunk)
-        bitmap = pa.array(valid[start:end], type=pa.bool_()).buffers()[1]
-        buffers = chunk.buffers()
-        rebuilt = pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, buffers[1], buffers[2]])
-        chunks.append(rebuilt if chunk.type == to_type else rebuilt.cast(to_type))
-        start = end
-    return pa.chunked_array(chunks, type=to_type)
+    # one chunk, as a take gives: later steps on hundreds of chunks cost more than this copy
+    whole = arrow.chunk(0) if arrow.num_chunks == 1 else pa.concat_arrays(arrow.chunks)
+    if whole.offset != 0:
+        return None
+    bitmap = pa.array(valid, type=pa.bool_()).buffers()[1]
+    buffers = whole.buffers()
+    rebuilt = pa.Array.from_buffers(whole.type, len(whole), [bitmap, buffers[1], buffers[2]])
+    return pa.chunked_array([rebuilt if whole.type == to_type else rebuilt.cast(to_type)])
