@@ -3,6 +3,8 @@ people using the app at once with different files never see each other's data.""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
@@ -34,13 +36,13 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
         save.click()
     expect(page.get_by_text("Made with RFM scores")).to_be_visible(timeout=SLOW)
     with app_reruns(page, timeout=SLOW):  # the link survives moving between pages
-        page.get_by_role("link", name="Personas").click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Personas").click()
     expect(page.get_by_text("Champions").first).to_be_visible(timeout=SLOW)
     with app_reruns(page, timeout=SLOW):
-        page.get_by_role("link", name="Target").click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Target").click()
     expect(page.get_by_role("heading", name="Target", exact=True)).to_be_visible(timeout=SLOW)
     with app_reruns(page, timeout=SLOW):
-        page.get_by_role("link", name="Personas").click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Personas").click()
     expect(page.get_by_text("Champions").first).to_be_visible(timeout=SLOW)
     link = copy_link(page)
     assert link.startswith(f"{streamlit_server}/personas?view=v1.")
@@ -59,7 +61,7 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
         assert_no_exception(other)
         other.screenshot(path="screenshots/share-restored-personas.png", full_page=True)
         with app_reruns(other, timeout=SLOW):
-            other.get_by_role("link", name="Segments").click()
+            other.get_by_test_id("stSidebarNav").get_by_role("link", name="Segments").click()
         expect(other.get_by_text("Made with RFM scores")).to_be_visible(timeout=SLOW)
         assert "view=v1." in other.url
         assert_no_exception(other)
@@ -96,6 +98,9 @@ def test_two_sessions_at_once_only_see_their_own_upload(browser, streamlit_serve
         expect(second.get_by_text("Active data: beta.csv")).to_be_visible(timeout=SLOW)
         expect(first.get_by_test_id("stMetricValue").nth(1)).to_have_text("50")
         expect(second.get_by_test_id("stMetricValue").nth(1)).to_have_text("70")
+        # the customer rows draw after the metrics: wait for each page's own ids first
+        expect(first.get_by_text(re.compile("ALPHA000")).first).to_be_attached(timeout=SLOW)
+        expect(second.get_by_text(re.compile("BETA000")).first).to_be_attached(timeout=SLOW)
         first_text, second_text = first.content(), second.content()
         assert (
             "ALPHA000" in first_text and "BETA" not in first_text and "beta.csv" not in first_text
@@ -105,7 +110,7 @@ def test_two_sessions_at_once_only_see_their_own_upload(browser, streamlit_serve
         )
         with app_reruns(first, timeout=SLOW), app_reruns(second, timeout=SLOW):
             for page in (first, second):  # segments of each session come from its own file
-                page.get_by_role("link", name="Segments").click()
+                page.get_by_test_id("stSidebarNav").get_by_role("link", name="Segments").click()
         for page in (first, second):
             expect(page.get_by_text("Made with k-means clustering")).to_be_visible(timeout=SLOW)
         assert "Leeds" not in first.content() and "alpha" not in second.content()
