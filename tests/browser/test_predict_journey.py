@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from segmentation import load_sample
 from segmentation.predicting.predictions import predict_from_data
 from segmentation.segmenting.value_risk import value_risk_rules
-from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
+from tests.browser.helpers import APP_IDLE_SELECTOR, app_reruns, assert_no_exception, wait_for_app
 from tests.browser.test_segments_journey import SLOW, choose
 
 
@@ -32,8 +32,9 @@ def test_predictions_then_a_rule_on_churn_risk(page: Page, streamlit_server: str
     with app_reruns(page, timeout=SLOW):
         page.get_by_role("link", name="Segments", exact=True).click()  # keeps the session
     expect(page).to_have_url(re.compile(r"/segments\b"), timeout=SLOW)
-    with app_reruns(page, timeout=SLOW):
-        page.get_by_role("tab", name="Rules").click()
+    # a tab may switch in the browser without a rerun: wait for what it shows
+    page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=SLOW)
+    page.get_by_role("tab", name="Rules").click()
     columns = page.get_by_test_id("stSelectbox").filter(has_text="Column")
     n_conditions = sum(len(rule.group.items) for rule in value_risk_rules())
     expect(columns).to_have_count(n_conditions, timeout=SLOW)  # the Value × risk rules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
+from tests.browser.helpers import APP_IDLE_SELECTOR, app_reruns, assert_no_exception, wait_for_app
 
 SLOW = 180_000
 
@@ -32,8 +32,9 @@ def test_default_segments_then_a_two_condition_rule(page: Page, streamlit_server
     expect(page.get_by_text("Each segment as a rule your CRM can run")).to_be_visible()
     assert_no_exception(page)
 
-    with app_reruns(page, timeout=SLOW):
-        page.get_by_role("tab", name="Rules").click()
+    # a tab may switch in the browser without a rerun: wait for what it shows
+    page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=SLOW)
+    page.get_by_role("tab", name="Rules").click()
     expect(page.get_by_text("customers aged 18–99")).to_be_visible(timeout=SLOW)
     with app_reruns(page, timeout=SLOW):
         page.get_by_role("button", name="Add condition").click()

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import app_reruns, assert_no_exception, wait_for_app
+from tests.browser.helpers import APP_IDLE_SELECTOR, app_reruns, assert_no_exception, wait_for_app
 
 SLOW = 180_000
 
@@ -28,8 +28,9 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
     page.goto(f"{streamlit_server}/segments")
     wait_for_app(page, timeout=SLOW)
     expect(page.get_by_text("Made with k-means clustering")).to_be_visible(timeout=SLOW)
-    with app_reruns(page, timeout=SLOW):
-        page.get_by_role("tab", name="RFM").click()
+    # a tab may switch in the browser without a rerun: wait for what it shows
+    page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=SLOW)
+    page.get_by_role("tab", name="RFM").click()
     save = page.get_by_role("button", name="Create RFM segments")
     expect(save).to_be_visible(timeout=SLOW)
     with app_reruns(page, timeout=SLOW):
