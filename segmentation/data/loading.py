@@ -149,8 +149,13 @@ def _decompress(data: bytes, file_name: str, max_mb: float, notes: list[str]) ->
 
 
 def _gunzip(data: bytes, limit: int) -> bytes:
+    # read in pieces against the cap: one read(limit + 1) would allocate the whole cap up front
+    pieces, size = [], 0
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        inflated = stream.read(limit + 1)
+        while size <= limit and (piece := stream.read(min(16 * 1024**2, limit + 1 - size))):
+            pieces.append(piece)
+            size += len(piece)
+    inflated = b"".join(pieces)
     if len(inflated) > limit:
         raise DataLoadError(
             f"The compressed file expands to more than {limit / 1024**2:,.0f} MB, too large to "
