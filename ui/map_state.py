@@ -18,7 +18,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from segmentation import CustomerData, SegmentationError
 from segmentation.mapping.embedding import (
@@ -31,6 +30,7 @@ from segmentation.mapping.embedding import (
 from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, default_feature_config
 from segmentation.segmenting.segments import Segmentation
 from ui import segments_state as seg
+from ui.background_jobs import session_id, withdraw
 from ui.cache import BoundedCache
 
 MAX_WORKERS = 2
@@ -141,9 +141,9 @@ def request(key: str, matrix: FeatureMatrix, config: EmbeddingConfig) -> Embeddi
     done = _EMBEDDINGS.peek(key)
     if done is not None:
         return done
-    session = _session_id()
+    session = session_id()
     with _LOCK:
-        _withdraw(session, keep=key)
+        withdraw(_JOBS, session, keep=key)
         job = _JOBS.get(key)
         if job is None:
             job = MapJob(key)
@@ -180,21 +180,6 @@ def _compute(job: MapJob, matrix: FeatureMatrix, config: EmbeddingConfig) -> Emb
         if _JOBS.get(job.key) is job:
             del _JOBS[job.key]
     return embedding
-
-
-def _withdraw(session: str, keep: str) -> None:
-    """Forget this session's interest in other queued maps; drop those nobody waits for."""
-    for key, other in list(_JOBS.items()):
-        if key == keep or session not in other.sessions:
-            continue
-        other.sessions.discard(session)
-        if not other.sessions and other.future is not None and other.future.cancel():
-            del _JOBS[key]
-
-
-def _session_id() -> str:
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "no-session"
 
 
 def cached(key: str) -> Embedding | None:

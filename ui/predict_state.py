@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from segmentation import CustomerData
 from segmentation.predicting.columns import prediction_columns, with_predictions
@@ -34,6 +33,7 @@ from segmentation.predicting.predictions import (
     predict_customers,
 )
 from segmentation.predicting.settings import PredictionSettings
+from ui.background_jobs import session_id, withdraw
 from ui.cache import BoundedCache, content_key
 
 HOLDOUT_STEP = "Refitting without the held-out months (hold-out check)"
@@ -132,9 +132,9 @@ def _start(
     """The running job computing the results of these keys (None: not needed), started if
     nobody has yet; None once it is done."""
     key = "|".join(k or "" for k in keys)
-    session = _session_id()
+    session = session_id()
     with _LOCK:
-        _withdraw(session, keep=key)
+        withdraw(_JOBS, session, keep=key)
         job = _JOBS.get(key)
         if job is None:
             predicts, checks = (
@@ -191,21 +191,6 @@ def _finish(job: PredictionJob) -> None:
     with _LOCK:  # a job that failed with a bug stays listed, so the page reports it once
         if _JOBS.get(job.key) is job:
             del _JOBS[job.key]
-
-
-def _withdraw(session: str, keep: str) -> None:
-    """Forget this session's interest in other queued jobs; drop those nobody waits for."""
-    for key, other in list(_JOBS.items()):
-        if key == keep or session not in other.sessions:
-            continue
-        other.sessions.discard(session)
-        if not other.sessions and other.future is not None and other.future.cancel():
-            del _JOBS[key]
-
-
-def _session_id() -> str:
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "no-session"
 
 
 def job(key: str) -> PredictionJob | None:

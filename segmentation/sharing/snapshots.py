@@ -31,7 +31,7 @@ import struct
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -91,40 +91,53 @@ class SealedSnapshot:
         return len(self.ciphertext)
 
 
-@dataclass(frozen=True)
-class SnapshotLink:
-    """What a "Share with data" link carries: the snapshot id and the key that opens it."""
+class _Link:
+    """A link's token ``<prefix>.<id>.<secret>`` (URL-safe, no escaping needed) and its query."""
 
+    prefix: ClassVar[str]
+    query_key: ClassVar[str]
+    snapshot_id: str
+
+    def _secret(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def token(self) -> str:
+        """``<prefix>.<id>.<secret>``."""
+        return f"{self.prefix}.{self.snapshot_id}.{self._secret()}"
+
+    @property
+    def query(self) -> str:
+        """The query-string part of the link, ``<key>=<token>`` (without ``?``)."""
+        return f"{self.query_key}={self.token}"
+
+
+@dataclass(frozen=True)
+class SnapshotLink(_Link):
+    """What a "Share with data" link carries: the snapshot id and the key that opens it;
+    ``token`` is ``d1.<id>.<key>`` and ``query`` is ``data=d1.<id>.<key>``."""
+
+    prefix: ClassVar[str] = LINK_PREFIX
+    query_key: ClassVar[str] = LINK_QUERY_KEY
     snapshot_id: str
     key: bytes = field(repr=False)
 
-    @property
-    def token(self) -> str:
-        """``d1.<id>.<key>``: URL-safe, no escaping needed."""
-        return f"{LINK_PREFIX}.{self.snapshot_id}.{_b64(self.key)}"
-
-    @property
-    def query(self) -> str:
-        """The query-string part of the link, ``data=d1.<id>.<key>`` (without ``?``)."""
-        return f"{LINK_QUERY_KEY}={self.token}"
+    def _secret(self) -> str:
+        return _b64(self.key)
 
 
 @dataclass(frozen=True)
-class RevokeLink:
-    """What a revoke link carries: the snapshot id and the revoke secret (shown once)."""
+class RevokeLink(_Link):
+    """What a revoke link carries: the snapshot id and the revoke secret (shown once);
+    ``token`` is ``r1.<id>.<secret>`` and ``query`` is ``revoke=r1.<id>.<secret>``."""
 
+    prefix: ClassVar[str] = REVOKE_PREFIX
+    query_key: ClassVar[str] = REVOKE_QUERY_KEY
     snapshot_id: str
     secret: str = field(repr=False)
 
-    @property
-    def token(self) -> str:
-        """``r1.<id>.<secret>``: URL-safe, no escaping needed."""
-        return f"{REVOKE_PREFIX}.{self.snapshot_id}.{self.secret}"
-
-    @property
-    def query(self) -> str:
-        """The query-string part of the revoke link, ``revoke=r1.<id>.<secret>``."""
-        return f"{REVOKE_QUERY_KEY}={self.token}"
+    def _secret(self) -> str:
+        return self.secret
 
 
 # --- random values --------------------------------------------------------------------------
