@@ -43,6 +43,7 @@ import pandas as pd
 from segmentation.data.schema import Schema, infer_schema
 from segmentation.errors import SegmentationError
 from segmentation.segmenting.segments import UNASSIGNED, Segmentation
+from segmentation.sharing.spreadsheets import write_csv
 
 MODEL_FORMAT = "segment-studio-model"
 MODEL_VERSION = 1
@@ -459,9 +460,8 @@ def assign_file(
             if chunk.empty:
                 continue
             segments = assign_segments(model, chunk)
-            segments.rename_axis(model.id_column).reset_index().to_csv(
-                out, header=n_chunks == 0, index=False
-            )
+            rows = segments.rename_axis(model.id_column).reset_index()
+            write_csv(rows, out, header=n_chunks == 0)  # segment names as text, never formulas
             for name, count in segments.value_counts().items():
                 sizes[str(name)] = sizes.get(str(name), 0) + int(count)
             n_customers, n_chunks = n_customers + len(segments), n_chunks + 1
