@@ -44,6 +44,7 @@ from segmentation.sharing.engines.commands import add_commands as add_engine_com
 from segmentation.sharing.reuse import CHUNK_ROWS
 from segmentation.sharing.sample_commands import COMMANDS as MODEL_COMMANDS
 from segmentation.sharing.sample_commands import add_commands as add_model_commands
+from segmentation.sharing.spreadsheets import write_csv
 
 CLI_MAX_MB = 4_000  # files on disk, not uploads: read what fits in memory
 
@@ -109,7 +110,7 @@ def predict_main(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
-        prediction_file_table(predictions).to_csv(args.output, index=False)
+        write_csv(prediction_file_table(predictions), args.output)
     except OSError as err:
         print(
             f"error: cannot write '{args.output}' ({err.strerror}). Check the folder.",
@@ -162,7 +163,7 @@ def customers_main(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
-        customer_file_table(built.data).to_csv(output, index=False)
+        write_csv(customer_file_table(built.data), output)
         if args.report:
             with open(args.report, "w", encoding="utf-8") as report:
                 json.dump(customers_report(built), report, indent=2, ensure_ascii=False)

@@ -35,6 +35,7 @@ from segmentation.sharing.monitoring import (
     with_snapshot_predictions,
 )
 from segmentation.sharing.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
+from segmentation.sharing.spreadsheets import to_csv_bytes
 from ui import persona_state, predict_state, state
 from ui import segments_state as seg
 from ui.cache import BoundedCache
@@ -290,7 +291,7 @@ def render_downloads(
     left, right = st.columns(2)
     left.download_button(
         f"Download the {which} snapshot's segments (CSV)",
-        after.rename_axis(model.id_column).reset_index().to_csv(index=False),
+        to_csv_bytes(after.rename_axis(model.id_column).reset_index()),
         file_name=f"segments_{file_name.rsplit('.', 1)[0]}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -1,15 +1,14 @@
 """The target list and the one-page summary, ready to download.
 
 :func:`target_list` picks the target customers with the columns an email or ads tool needs;
-the CSV and Excel exports neutralise text cells a spreadsheet could run as formulas;
+the CSV and Excel exports (:mod:`segmentation.sharing.spreadsheets`, shared by every export)
+neutralise text cells a spreadsheet could run as formulas;
 :func:`summary_markdown` and :func:`summary_html` put the decision on one page.
 """
 
 from __future__ import annotations
 
 import html
-import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,12 +18,18 @@ import pandas as pd
 
 from segmentation.data.schema import SET_BY_HAND, Schema, normalise_name
 from segmentation.segmenting.segments import Segmentation
+from segmentation.sharing.spreadsheets import (  # noqa: F401  (the one place exports are made safe)
+    FORMULA_PREFIXES,
+    neutralise,
+    safe_for_spreadsheets,
+    to_csv_bytes,
+    to_excel_bytes,
+)
 from segmentation.targeting.config import CRITERIA, TargetingConfig, TargetingError
 from segmentation.targeting.measures import find_opt_in
 from segmentation.targeting.plan import TargetingPlan
 from segmentation.targeting.value import is_predicted
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CONTACT_MEANINGS = ("person_name", "email", "phone")
 _CONTACT_NAME = re.compile(r"(^|\s)(name|email|e mail|email address|phone|phone number|mobile)$")
 
@@ -101,60 +106,6 @@ def target_list(
     rank = {t: n for n, t in enumerate(config.targets)}
     out["_order"] = out["segment_id"].map(rank)
     return out.sort_values(["_order", id_column]).drop(columns="_order").reset_index(drop=True)
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet cannot run as a formula (OWASP CSV injection advice).
-
-    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("@SUM(A1)"), neutralise(-5)
-    ('\\'=HYPERLINK("http://x")', "'@SUM(A1)", -5)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def safe_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
-    """Every text cell (and column name) neutralised; numbers and dates stay as they are."""
-    out = table.copy()
-    for column in out.columns:
-        if not (
-            pd.api.types.is_numeric_dtype(out[column])
-            or pd.api.types.is_datetime64_any_dtype(out[column])
-        ):
-            out[column] = out[column].astype("object").map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
-
-
-def to_csv_bytes(table: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV (with a byte-order mark so Excel reads accents), formulas defused."""
-    return safe_for_spreadsheets(table).to_csv(index=False).encode("utf-8-sig")
-
-
-def to_excel_bytes(table: pd.DataFrame, sheet_name: str = "Targets") -> bytes:
-    """The table as an .xlsx workbook whose text cells are stored as text, never as formulas."""
-    from openpyxl import Workbook
-
-    safe = safe_for_spreadsheets(table)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    sheet.append(list(safe.columns))
-    for row in safe.itertuples(index=False):
-        sheet.append([_excel_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _excel_cell(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 # --- the one-page summary -------------------------------------------------------------------
