@@ -14,9 +14,10 @@ children start small. The report goes to ``bench/RESULTS.md`` (overwritten) and 
 Generated inputs (the .xlsx copy of Online Retail) are cached in ``bench/out/`` (git-ignored).
 
 The cases live in one module per area (``bench/loading.py``, ``segments.py``, ``personas.py``,
-``compare.py``, ``target.py``, ``sessions.py``, ``map.py``), each declaring its name and target
-on the function that measures it (see ``bench/harness.py``); :data:`AREAS` gives the order of
-the report. The timing and memory machinery is in ``harness.py``, the report in ``report.py``.
+``compare.py``, ``target.py``, ``sessions.py``, ``map.py``, ``engines.py``, ``hostile.py``), each
+declaring its name and target on the function that measures it (see ``bench/harness.py``);
+:data:`AREAS` gives the order of the report. The timing and memory machinery is in
+``harness.py``, the report in ``report.py``.
 
 Exit status: 0 when every benchmark that ran met its target, 1 when one missed its target or
 crashed, 2 for bad arguments.
@@ -61,7 +62,7 @@ from bench.report import Outcome, busy_note, load_average, report  # noqa: E402
 # The areas, in the order of the report; within an area, the order in which cases are declared.
 AREAS = (
     "loading", "predicting", "segments", "personas", "compare", "target", "sessions", "map",
-    "engines",
+    "engines", "hostile",
 )  # fmt: skip
 BENCHMARKS: tuple[Benchmark, ...] = tuple(
     bench

@@ -7,7 +7,6 @@ type of each column is decided later, from its values, by :mod:`segmentation.dat
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import zlib
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segmentation.data import limits
 from segmentation.errors import DataLoadError
 
 MAX_FILE_MB = 200
@@ -102,9 +102,10 @@ def load_table(data: bytes, file_name: str, max_mb: float = MAX_FILE_MB) -> Load
     stem, data = _decompress(data, file_name, max_mb, notes)
     file_format = _detect_format(data, stem, notes)
     if file_format == "excel":
+        limits.check_workbook(data, file_name, max_mb)
         frame, encoding, delimiter = _read_excel(data, file_name, notes), None, None
     elif file_format == "parquet":
-        frame, encoding, delimiter = _read_parquet(data, file_name), None, None
+        frame, encoding, delimiter = _read_parquet(data, file_name, max_mb), None, None
     else:
         frame, encoding, delimiter = _read_text(data, file_name, notes)
     frame = _tidy_frame(frame, file_name, notes)
@@ -136,7 +137,7 @@ def _decompress(data: bytes, file_name: str, max_mb: float, notes: list[str]) ->
             )
         return stem, data
     try:
-        inflated = _gunzip(data, int(max_mb * 1024**2 * 10))
+        inflated = limits.gunzip(data, file_name, max_mb)
     except (OSError, EOFError, zlib.error) as err:
         raise DataLoadError(
             f"'{file_name}' looks gzip-compressed but cannot be decompressed ({err}). "
@@ -146,22 +147,6 @@ def _decompress(data: bytes, file_name: str, max_mb: float, notes: list[str]) ->
         f"Decompressed gzip: {len(data) / 1024**2:,.1f} MB → {len(inflated) / 1024**2:,.1f} MB."
     )
     return stem.removesuffix(".gz"), inflated
-
-
-def _gunzip(data: bytes, limit: int) -> bytes:
-    # read in pieces against the cap: one read(limit + 1) would allocate the whole cap up front
-    pieces, size = [], 0
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        while size <= limit and (piece := stream.read(min(16 * 1024**2, limit + 1 - size))):
-            pieces.append(piece)
-            size += len(piece)
-    inflated = b"".join(pieces)
-    if len(inflated) > limit:
-        raise DataLoadError(
-            f"The compressed file expands to more than {limit / 1024**2:,.0f} MB, too large to "
-            "analyse here. Export fewer rows or columns."
-        )
-    return inflated
 
 
 def _detect_format(data: bytes, stem: str, notes: list[str]) -> str:
@@ -192,14 +177,16 @@ def _format_of_extension(extension: str) -> str:
 
 def _reject_binary(data: bytes, stem: str, extension: str) -> None:
     head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 text: decoded later
     what = next(
         (name for magic, name in _BINARY_SIGNATURES.items() if head.startswith(magic)), None
     )
-    control = sum(byte < 9 or 13 < byte < 32 for byte in head)
-    if what is None and b"\x00" not in head and control <= len(head) * 0.01:
+    # a few NUL bytes in text (a CRM's stray padding) are removed later, with a note
+    control = sum(0 < byte < 9 or 13 < byte < 32 for byte in head)
+    nul = head.count(0)
+    if what is None and control <= len(head) * 0.01 and nul <= len(head) * limits.NUL_SHARE:
         return
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return  # UTF-16 text: decoded later
     found = what or "binary data, not text"
     raise DataLoadError(
         f"'{stem}' holds {found}, so it cannot be read as a table. Upload {SUPPORTED_HELP}: "
@@ -215,6 +202,8 @@ def _read_excel(data: bytes, file_name: str, notes: list[str]) -> pd.DataFrame:
             f"'{file_name}' could not be opened as an Excel workbook ({err}). Open it in Excel, "
             "save it again as .xlsx (or CSV) and upload that copy."
         ) from err
+    for sheet in sheets.values():
+        limits.check_column_count(sheet.shape[1], file_name, "columns in a sheet")
     filled = {name: sheet for name, sheet in sheets.items() if not sheet.dropna(how="all").empty}
     if not filled:
         raise DataLoadError(f"Every sheet of '{file_name}' is empty. Upload a workbook with data.")
@@ -236,9 +225,12 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_parquet(data: bytes, file_name: str) -> pd.DataFrame:
+def _read_parquet(data: bytes, file_name: str, max_mb: float) -> pd.DataFrame:
     try:
+        limits.check_parquet(data, file_name, max_mb)  # the footer, before any column is read
         frame = pd.read_parquet(io.BytesIO(data))
+    except DataLoadError:
+        raise
     except Exception as err:  # pyarrow raises several unrelated types for corrupt files
         raise DataLoadError(
             f"'{file_name}' could not be read as Parquet ({err}). Export it again, or upload a CSV."
@@ -249,10 +241,15 @@ def _read_parquet(data: bytes, file_name: str) -> pd.DataFrame:
 
 def _read_text(data: bytes, file_name: str, notes: list[str]) -> tuple[pd.DataFrame, str, str]:
     text_bytes, encoding = _decode(data, notes)
+    limits.check_header_width(text_bytes, file_name)
+    limits.check_line_lengths(text_bytes, file_name)
     lines = _sample_lines(text_bytes)
     if not lines:
         raise DataLoadError(f"'{file_name}' holds only blank lines. Upload a file with data.")
     delimiter = _sniff_delimiter(lines)
+    text_bytes, nul_note = limits.remove_nul_bytes(text_bytes, delimiter, file_name)
+    if nul_note:
+        notes.append(nul_note)
     header = _parse_header(lines[0], delimiter)
     if len(header) < 2:
         raise DataLoadError(
@@ -288,7 +285,7 @@ def _decode(data: bytes, notes: list[str]) -> tuple[bytes, str]:
 
 
 def _sample_lines(text_bytes: bytes, n_lines: int = 60) -> list[str]:
-    head = text_bytes[: 256 * 1024].decode("utf-8", errors="replace")
+    head = text_bytes[: 256 * 1024].decode("utf-8", errors="replace").replace("\x00", "")
     lines = [line for line in head.splitlines() if line.strip()]
     if len(lines) > 1 and len(text_bytes) > 256 * 1024:
         lines = lines[:-1]  # the last line of the sample may be cut in half

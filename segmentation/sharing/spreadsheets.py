@@ -20,6 +20,9 @@ import numpy as np
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180's line end: Python's CSV writer then quotes a cell holding a bare carriage return,
+# which with "\n" alone it writes as is, and a spreadsheet would split the row there
+CRLF = "\r\n"
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -53,19 +56,15 @@ def safe_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_labels(labels: pd.Series, id_column: str) -> pd.DataFrame:
-    """Customer labels (a series indexed by customer id) as a neutralised two-column table."""
-    return safe_for_spreadsheets(labels.rename_axis(id_column).reset_index())
-
-
 def write_csv(table: pd.DataFrame, target: str | Path | IO[str], *, header: bool = True) -> None:
     """Write ``table`` as CSV (no index) to a path or an open text file, formulas defused."""
-    safe_for_spreadsheets(table).to_csv(target, index=False, header=header)
+    safe_for_spreadsheets(table).to_csv(target, index=False, header=header, lineterminator=CRLF)
 
 
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV (with a byte-order mark so Excel reads accents), formulas defused."""
-    return safe_for_spreadsheets(table).to_csv(index=False).encode("utf-8-sig")
+    text = safe_for_spreadsheets(table).to_csv(index=False, lineterminator=CRLF)
+    return text.encode("utf-8-sig")
 
 
 def to_excel_bytes(table: pd.DataFrame, sheet_name: str = "Targets") -> bytes:
