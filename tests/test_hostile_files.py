@@ -9,9 +9,11 @@ the real 4 GB gzip bomb's peak memory in a fresh process.
 from __future__ import annotations
 
 import ast
+import bz2
 import gzip
 import io
 import json
+import lzma
 import subprocess
 import sys
 import textwrap
@@ -107,6 +109,24 @@ REFUSED = [
         200,
         r"'binary\.csv' holds 12,000 NUL bytes \(\d+% of the file\): it is binary data, or text "
         r"saved as UTF-16 without its byte-order mark",
+    ),
+]
+
+
+REFUSED += [
+    (
+        "bzip2",
+        "customers.csv.bz2",
+        lambda: bz2.compress(b"id,spend\n" + b"C1,2\n" * 50),
+        200,
+        r"'customers\.csv\.bz2' holds bzip2-compressed data \(only gzip is read here",
+    ),
+    (
+        "xz",
+        "customers.csv.xz",
+        lambda: lzma.compress(b"id,spend\n" + b"C1,2\n" * 50),
+        200,
+        r"'customers\.csv\.xz' holds xz-compressed data \(only gzip is read here",
     ),
 ]
 

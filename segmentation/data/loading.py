@@ -36,6 +36,7 @@ _DELIMITER_NAMES = {
     WHITESPACE: "spaces",
 }
 _MAGIC = {b"PK\x03\x04": "excel", b"\xd0\xcf\x11\xe0": "excel", b"PAR1": "parquet"}
+_ONLY_GZIP = "(only gzip is read here: decompress it, or compress it as .gz)"
 _BINARY_SIGNATURES = {
     b"\x89PNG": "a PNG image",
     b"%PDF": "a PDF document",
@@ -44,6 +45,9 @@ _BINARY_SIGNATURES = {
     b"7z\xbc\xaf": "a 7-Zip archive",
     b"Rar!": "a RAR archive",
     b"SQLite format": "an SQLite database",
+    # never decompressed (no bomb can go off): only gzip is read
+    b"BZh": f"bzip2-compressed data {_ONLY_GZIP}",
+    b"\xfd7zXZ\x00": f"xz-compressed data {_ONLY_GZIP}",
 }
 
 
