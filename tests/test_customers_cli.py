@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli import run_cli, run_process
+
 SHOPIFY_HEADER = (
     "Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Total,"
     "Created at,Lineitem quantity,Lineitem name,Lineitem price"
@@ -78,10 +77,7 @@ def shop_files(n_profiles: int = 40, n_buyers: int = 36, seed: int = 7) -> tuple
 
 
 def customers(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", "customers", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    return run_cli("customers", *args)
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +87,8 @@ def joined(tmp_path_factory):
     (folder / "profiles.csv").write_text(profiles)
     (folder / "orders.csv").write_text(orders)
     out, report = folder / "customers.csv", folder / "report.json"
-    done = customers(
-        str(folder / "profiles.csv"), str(folder / "orders.csv"), str(out), "--report", str(report)
+    done = run_process(  # the command's real-process test
+        "customers", folder / "profiles.csv", folder / "orders.csv", out, "--report", report
     )
     assert done.returncode == 0, done.stderr
     return pd.read_csv(out), json.loads(report.read_text()), truth, done

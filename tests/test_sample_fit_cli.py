@@ -1,5 +1,9 @@
 """``python -m segmentation sample``, ``fit`` and ``check-sample``, run as a user runs them.
 
+Most tests call the command line's ``main(argv)`` in this process (:func:`tests.cli.run_cli`:
+the same arguments, exit code, stdout and stderr without starting an interpreter); one test per
+command runs it as a real ``python -m segmentation`` process.
+
 The population is generated with known segments (four clusters of customers in age, yearly
 spend and orders per year, plus a region unrelated to them) so that a large sample must pin the
 segments down and a tiny one cannot know their shares.
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +22,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from segmentation.sharing import sample_commands
 from segmentation.sharing.reuse import assign_customers, fit_segment_model, load_model
+from segmentation.sharing.sample_check import check_sample as sample_check
 from segmentation.sharing.sample_design import (
     DESIGN_KEY,
     SampleDesign,
@@ -26,8 +32,8 @@ from segmentation.sharing.sample_design import (
     row_keys,
 )
 from segmentation.sharing.sampling import read_design
+from tests.cli import ROOT, run_cli, run_process
 
-ROOT = Path(__file__).resolve().parent.parent
 CENTRES = np.array([[22, 180, 2], [46, 1500, 12], [67, 600, 30], [35, 60, 1]])
 SHARES = (0.4, 0.3, 0.2, 0.1)
 REGIONS = (("North", 0.5), ("South", 0.3), ("East", 0.19), ("Islands", 0.01))
@@ -50,18 +56,10 @@ def population(n: int, seed: int = 1) -> pd.DataFrame:
     )
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def sample(*args: str) -> tuple[SampleDesign, subprocess.CompletedProcess[str]]:
-    done = run("sample", *args)
+def sample(
+    *args: str, command: Callable[..., subprocess.CompletedProcess[str]] = run_cli
+) -> tuple[SampleDesign, subprocess.CompletedProcess[str]]:
+    done = command("sample", *args)
     assert done.returncode == 0, done.stderr
     return SampleDesign.from_dict(json.loads(done.stdout)), done
 
@@ -155,7 +153,8 @@ def test_stratified_sample_is_proportional_and_keeps_rare_strata(
 
 def test_the_design_travels_in_the_parquet_metadata(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "s.parquet"
-    design, _ = sample(folder / "customers.csv", out, "--rows", "300", "--strata", "region")
+    design, _ = sample(folder / "customers.csv", out, "--rows", "300", "--strata", "region",
+                       command=run_process)  # fmt: skip  # sample, as a process
     assert read_design(out) == design
     stored = json.loads(pq.read_schema(out).metadata[DESIGN_KEY])
     assert stored["population"] == 30_000 and stored["size"] == 300
@@ -207,7 +206,7 @@ def test_bad_sample_input_gets_a_message_and_exit_code_2(
 ) -> None:
     path = empty_files.get(dataset, folder / dataset)
     rows = () if "--rows" in extra else ("--rows", "10")
-    done = run("sample", path, tmp_path / "out.parquet", *rows, *extra)
+    done = run_cli("sample", path, tmp_path / "out.parquet", *rows, *extra)
     assert done.returncode == 2
     assert done.stderr.startswith("error: ")
     assert re.search(message, done.stderr), done.stderr
@@ -218,7 +217,7 @@ def test_bad_sample_input_gets_a_message_and_exit_code_2(
 def test_files_with_different_columns_are_named(folder: Path, tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("id,spend\n1,2\n")
     (tmp_path / "b.csv").write_text("id,income\n3,4\n")
-    done = run("sample", tmp_path, tmp_path / "out.parquet", "--rows", "1")
+    done = run_cli("sample", tmp_path, tmp_path / "out.parquet", "--rows", "1")
     assert done.returncode == 2
     assert "lacks: spend; extra: income" in done.stderr
 
@@ -246,7 +245,7 @@ def first_visit_in_the_app(path: Path):
 def test_fit_makes_the_apps_first_visit_segmentation(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     population(3000, seed=4).to_csv(path, index=False)
-    done = run("fit", path, tmp_path / "model.joblib")
+    done = run_cli("fit", path, tmp_path / "model.joblib")
     assert done.returncode == 0, done.stderr
     model = load_model(tmp_path / "model.joblib")
     data, segmentation = first_visit_in_the_app(path)
@@ -267,7 +266,8 @@ def test_fit_makes_the_apps_first_visit_segmentation(tmp_path: Path) -> None:
 
 def test_fit_with_k_on_a_sample_records_its_design(folder: Path, tmp_path: Path) -> None:
     design, _ = sample(folder / "parts", tmp_path / "s.parquet", "--rows", "2000", "--seed", "9")
-    done = run("fit", tmp_path / "s.parquet", tmp_path / "m.joblib", "--k", "5")
+    # fit, as a process
+    done = run_process("fit", tmp_path / "s.parquet", tmp_path / "m.joblib", "--k", "5")
     assert done.returncode == 0, done.stderr
     assert "k = 5 (given with --k)" in done.stdout
     training = load_model(tmp_path / "m.joblib").settings["training"]
@@ -285,7 +285,7 @@ def test_fit_with_k_on_a_sample_records_its_design(folder: Path, tmp_path: Path)
 )
 def test_bad_fit_input_gets_a_message_and_exit_code_2(folder: Path, args, message) -> None:
     args = [str(folder / a) if a == "customers.csv" else a for a in args]
-    done = run("fit", *args)
+    done = run_cli("fit", *args)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
 
@@ -295,14 +295,30 @@ def test_bad_fit_input_gets_a_message_and_exit_code_2(folder: Path, args, messag
 
 def fitted(folder: Path, tmp_path: Path, rows: int, *options: str) -> Path:
     sample(folder / "parts", tmp_path / "s.parquet", "--rows", str(rows), "--seed", "11")
-    done = run("fit", tmp_path / "s.parquet", tmp_path / "m.joblib", *options)
+    done = run_cli("fit", tmp_path / "s.parquet", tmp_path / "m.joblib", *options)
     assert done.returncode == 0, done.stderr
     return tmp_path / "m.joblib"
 
 
+@pytest.fixture
+def check_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``check-sample`` computes its check once in a test: the ``--json`` run and the report
+    run of one model (same dataset, rows, seed and evaluation rows) print the same result."""
+    checks = []
+
+    def check_sample(*args, **kwargs):
+        if not checks:
+            checks.append((args[1:], kwargs, sample_check(*args, **kwargs)))
+        assert checks[0][:2] == (args[1:], kwargs)
+        return checks[0][2]
+
+    monkeypatch.setattr(sample_commands, "check_sample", check_sample)
+
+
+@pytest.mark.usefixtures("check_once")
 def test_a_large_sample_is_big_enough(folder: Path, tmp_path: Path) -> None:
     model = fitted(folder, tmp_path, 5000, "--k", "4")  # the refit keeps a given k
-    done = run("check-sample", model, folder / "parts", "--json", "--eval-rows", "10000")
+    done = run_cli("check-sample", model, folder / "parts", "--json", "--eval-rows", "10000")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["big_enough"] and result["reasons"] == []
@@ -312,18 +328,19 @@ def test_a_large_sample_is_big_enough(folder: Path, tmp_path: Path) -> None:
     assert max(s["share_points"] for s in result["segments"]) <= 2
     assert result["thresholds"] == {"ari_min": 0.8, "share_points_max": 2.0, "drift_max": 0.25,
                                     "margin_points_max": 2.0}  # fmt: skip
-    report = run("check-sample", model, folder / "parts", "--eval-rows", "10000")
+    report = run_cli("check-sample", model, folder / "parts", "--eval-rows", "10000")
     assert "The sample of 5,000 customers was big enough" in report.stdout
     assert "Agreement (adjusted Rand index): " in report.stdout
     assert "Thresholds: ARI ≥ 0.8, segment shares within 2 points" in report.stdout
 
 
+@pytest.mark.usefixtures("check_once")
 def test_a_tiny_sample_is_too_small(folder: Path, tmp_path: Path) -> None:
     model = fitted(folder, tmp_path, 60)
-    done = run("check-sample", model, folder / "parts", "--eval-rows", "5000", "--json")
+    done = run_cli("check-sample", model, folder / "parts", "--eval-rows", "5000", "--json")
     result = json.loads(done.stdout)
     assert not result["big_enough"] and result["margin_points"] > 2
-    done = run("check-sample", model, folder / "parts", "--eval-rows", "5000")
+    done = run_cli("check-sample", model, folder / "parts", "--eval-rows", "5000")
     assert done.returncode == 0, done.stderr
     assert "The sample of 60 customers was too small" in done.stdout
     assert "a segment's share is only known within ±" in done.stdout
@@ -335,7 +352,7 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model fitted with ``fit`` on 500 customers (for the bad-input tests)."""
     path = tmp_path_factory.mktemp("small")
     population(500).to_csv(path / "small.csv", index=False)
-    assert run("fit", path / "small.csv", path / "m.joblib", "--k", "3").returncode == 0
+    assert run_cli("fit", path / "small.csv", path / "m.joblib", "--k", "3").returncode == 0
     return path / "m.joblib"
 
 
@@ -352,6 +369,7 @@ def test_bad_check_input_gets_a_message_and_exit_code_2(
     folder: Path, small_model: Path, args, message
 ) -> None:
     paths = {"model": small_model, "parts": folder / "parts"}
-    done = run("check-sample", *(paths.get(a, a) for a in args))
+    command = run_process if args[0] == "missing.joblib" else run_cli  # check-sample's process
+    done = command("check-sample", *(paths.get(a, a) for a in args))
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
