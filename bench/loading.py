@@ -507,6 +507,45 @@ def case_wide_3000_meanings(case: Case) -> None:
     _check_wide_meanings(case, typed.schema)
 
 
+WIDE_LOAD_MEASURE = "load_table → infer_schema (types, meanings, roles, bases)"
+
+
+@BENCHMARKS.case(
+    "wide_3000_load",
+    5.0,
+    f"{WIDE_COLUMNS:,} columns × {WIDE_ROWS:,} rows (the same seeded file as wide_3000_meanings) "
+    "as CSV bytes → load_table → infer_schema: what the Data page does with a wide upload "
+    "before it shows the columns",
+    heavy=True,
+)
+def case_wide_3000_load(case: Case) -> None:
+    from segmentation import infer_schema, load_table
+
+    t0 = time.perf_counter()
+    data = wide_table_csv()
+    case.input_ready(
+        f"synthetic CSV in memory, {WIDE_COLUMNS:,} columns × {WIDE_ROWS:,} rows, "
+        f"{size_text(data)} (seed {SYNTHETIC_SEED})"
+    )
+    case.info.append(f"Input generated in {time.perf_counter() - t0:.1f} s (not timed).")
+    case.main = WIDE_LOAD_MEASURE
+    typed = None
+    for _ in range(case.repeat):
+        typed = None
+        gc.collect()
+        _clear_name_caches()
+        t1 = clock()
+        table = load_table(data, "wide.csv", max_mb=len(data) / 1024**2 + 1)
+        t2 = clock()
+        typed = infer_schema(table.frame)
+        t3 = clock()
+        case.add(WIDE_LOAD_MEASURE, *since(t1, t3))
+        case.add("  load_table", *since(t1, t2))
+        case.add("  infer_schema", *since(t2, t3))
+        del table
+    _check_wide_meanings(case, typed.schema)
+
+
 def _check_wide_meanings(case: Case, schema) -> None:
     from collections import Counter
 

@@ -8,17 +8,24 @@ written by :mod:`segmentation.data.words`.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from segmentation.data.bases import suggest_base
 from segmentation.data.dates import read_number_dates, read_text_dates
-from segmentation.data.distinct_values import all_missing, convert_all, distinct_texts, spread
+from segmentation.data.distinct_values import (
+    all_missing,
+    convert_all,
+    distinct_texts,
+    distinct_texts_batch,
+    is_arrow_text,
+    spread,
+)
 from segmentation.data.meanings import (
     SAMPLE_SIZE,
     ColumnEvidence,
@@ -26,6 +33,23 @@ from segmentation.data.meanings import (
     detect_meaning,
     meaning_of,
     written_as_text,
+)
+from segmentation.data.text_batch import (
+    BATCH_MAX_ROWS,
+    BATCH_MIN_COLUMNS,
+    TextFacts,
+    batch_facts,
+    batch_numbers,
+)
+from segmentation.data.text_values import (
+    FALSE_WORDS,
+    FLAG_SPELLINGS,
+    FLAG_WORDS,
+    PLAIN_NUMBER,
+    TRUE_WORDS,
+    clean_numbers,
+    never_numbers,
+    surely_not_numbers,
 )
 from segmentation.data.words import column_label, normalise_name
 from segmentation.errors import SchemaError
@@ -56,31 +80,11 @@ PLACEHOLDERS = frozenset(
         "undefined",
     }
 )
-_TRUE = frozenset({"yes", "y", "true", "t", "1", "1.0", "opted in", "subscribed"})
-_FALSE = frozenset({"no", "n", "false", "f", "0", "0.0", "opted out", "unsubscribed"})
-# how many different spellings (upper/lower case) the yes/no words have: a column with more
-# distinct values than this cannot be a yes/no column, whatever its values
-_FLAG_SPELLINGS = sum(2 ** sum(c.isalpha() for c in word) for word in _TRUE | _FALSE)
 _ID_NAME = re.compile(
     r"(^|\s)(id|ids|key|uuid|guid|code|no|nr|num|number)$|^(customer|client|member|user|account)$"
 )
 _CUSTOMER_WORDS = ("customer", "cust", "client", "member", "user", "account", "buyer", "shopper")
-# currency symbols and codes; the (?i) flag keeps the pattern within pyarrow's regex engine
-_CURRENCY = r"(?i)[$€£¥₹]|\b(usd|eur|gbp|chf|cad|aud)\b"
-_FLAGS = _TRUE | _FALSE
-# spaces (no-break and thin ones too, thousands separators in some locales) and quotes, written
-# out: pandas runs a pattern with \s in Python, one value at a time, instead of in pyarrow
-_SPACES = "[ \t\n\r\x0b\x0c\xa0\u2009\u202f']"
-# what is left of a number once currency signs, spaces, quotes, brackets and % are dropped
-_NOT_DIGITS = re.compile(r"(?i)[$€£¥₹\s\u00a0'()%]|\b(usd|eur|gbp|chf|cad|aud)\b")
-_READABLE = re.compile(r"(?i)[-+]?(\d[\d.,]*|[.,]\d+)(e[-+]?\d+)?|[-+]?(inf|infinity)")
-_PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 HEAD_SIZE = 500  # distinct values the quick checks look at
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
-# a character no number can hold, however it is cleaned (pyarrow's RE2 syntax): one in a value
-# means the value is surely not read as a number
-_NEVER_IN_NUMBERS = r"[^\p{L}\p{N}\p{Z}\s.,+\-$€£¥₹'()%]"
 
 
 @dataclass(frozen=True)
@@ -229,8 +233,7 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
     >>> typed.schema.column("Spend").meaning_reason
     "name 'Spend' and all values are numbers"
     """
-    converted = convert_all(frame.items(), _convert_column, len(frame))
-    readings = dict(zip(frame.columns, converted, strict=True))
+    readings = _read_columns(frame)
     # the typed columns are new (or share Arrow data, which never changes): no copy
     values = {name: r.values for name, r in readings.items()}
     typed = pd.DataFrame(values, index=frame.index, copy=False)
@@ -263,6 +266,43 @@ def _detect(name: str, reading: _Reading, customers: bool) -> MeaningGuess:
         sample = tuple(str(v) for v in values.dropna().head(SAMPLE_SIZE).tolist())
     evidence = ColumnEvidence(str(name), reading.kind, sample, values, reading.share, customers)
     return detect_meaning(evidence)
+
+
+def _read_columns(frame: pd.DataFrame) -> dict[object, _Reading]:
+    """Each column's reading, in the table's column order; a wide table's text columns in one
+    batch (:mod:`segmentation.data.text_batch`)."""
+    texts = [name for name, raw in frame.items() if is_arrow_text(raw)]
+    few = len(texts) < BATCH_MIN_COLUMNS or len(frame) > BATCH_MAX_ROWS
+    if few or frame.columns.has_duplicates:
+        converted = convert_all(frame.items(), _convert_column, len(frame))
+        return dict(zip(frame.columns, converted, strict=True))
+    groups = np.array_split(np.arange(len(texts)), _batch_workers(len(texts)))
+    jobs = [[texts[i] for i in group] for group in groups]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:  # Arrow's work releases the GIL
+        read = pool.map(lambda job: _read_text_batch([frame[n] for n in job], job), jobs)
+        batched = [reading for part in read for reading in part]
+    readings = dict(zip(texts, batched, strict=True))
+    others = [(name, raw) for name, raw in frame.items() if name not in readings]
+    converted = convert_all(others, _convert_column, len(frame))
+    readings |= dict(zip([name for name, _ in others], converted, strict=True))
+    return {name: readings[name] for name in frame.columns}
+
+
+def _batch_workers(n_columns: int) -> int:
+    """Threads for a batch of text columns: one per core, each with enough columns."""
+    return max(1, min(os.cpu_count() or 1, n_columns // BATCH_MIN_COLUMNS))
+
+
+def _read_text_batch(raws: list[pd.Series], names: list[object]) -> list[_Reading]:
+    """The readings of many Arrow text columns, their distinct values checked in one pass."""
+    batch = distinct_texts_batch(raws, PLACEHOLDERS)
+    names = [str(name) for name in names]
+    facts = batch_facts(batch, HEAD_SIZE, [is_id_name(name) for name in names])
+    readings = []
+    for i, (raw, name) in enumerate(zip(raws, names, strict=True)):
+        codes, uniques, as_read = batch.column(i)
+        readings.append(_convert_text(codes, uniques, name, raw, as_read, facts[i]))
+    return readings
 
 
 def _convert_column(raw: pd.Series, name: str) -> _Reading:
@@ -305,16 +345,23 @@ def _integral_text(present: pd.Series) -> pd.Series | None:
 
 
 def _convert_text(
-    codes: np.ndarray, uniques: pd.Series, name: str, raw: pd.Series, as_read: bool
+    codes: np.ndarray,
+    uniques: pd.Series,
+    name: str,
+    raw: pd.Series,
+    as_read: bool,
+    facts: TextFacts | None = None,
 ) -> _Reading:
     """The reading of a text column from its rows' ``codes`` into its distinct present values;
-    ``as_read``: the raw column holds these values as they are (its data can be reused)."""
+    ``as_read``: the raw column holds these values as they are (its data can be reused);
+    ``facts``: what a batch over many columns found already."""
 
     def reading(converted: pd.Series, kind: str, note: str = "", share: float = 1.0) -> _Reading:
         missing = np.append(converted.isna().to_numpy(dtype=bool), True)[codes]
         # distinct values read alike are one value (``uniques`` are distinct already)
         n_unique = len(converted) if converted is uniques else int(converted.nunique())
-        reuse = raw if as_read and converted is uniques else None
+        # a batch's column is copied: joining the file's dozens of pieces costs more
+        reuse = raw if as_read and converted is uniques and facts is None else None
         values = spread(converted, codes, raw.index, reuse)
         return _Reading(values, kind, note, share, sample, missing, n_unique)
 
@@ -324,49 +371,73 @@ def _convert_text(
         return _Reading(all_missing(raw.index, "string"), "empty", missing=nothing, n_unique=0)
     # the first distinct values as Python strings: the quick checks below cost less on a list
     # than one pandas string operation does on any column
-    head = [str(v) for v in present.head(HEAD_SIZE).tolist()]
+    head = facts.head if facts else [str(v) for v in present.head(HEAD_SIZE).tolist()]
     sample = tuple(head[:SAMPLE_SIZE])
-    if _is_flag_column(present, head):
-        flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in _TRUE)
-        return reading(flags.astype("boolean"), "boolean")
+    if _is_flag_column(present, head, facts):
+        return reading(_flag_values(uniques, facts), "boolean")
     if is_id_name(name):
         # 1234.0 written by a spreadsheet is 1234 (a replacement only where one is needed)
         dotted = uniques.str.contains(".0", regex=False).any()
         if dotted and uniques.str.match(r"^\d+\.0+$").any():
             return reading(uniques.str.replace(r"^(\d+)\.0+$", r"\1", regex=True), "id")
         return reading(uniques, "id")
+    if facts and facts.days is not None and facts.days.notna().all():
+        # what read_text_dates finds for ISO days that all parse, read for many columns at once
+        return reading(facts.days, "datetime")
     dates = read_text_dates(uniques, name, head=head)
     if dates is not None:
         return reading(dates.values, "datetime", dates.note, dates.share)
     if not written_as_text(name, head):
-        numbers, note, share = _parse_numbers(uniques, present, head, name)
+        numbers, note, share = _parse_numbers(uniques, present, head, name, facts)
         if numbers is not None:
             return reading(numbers, "numeric", note, share)
-    return reading(uniques, _text_or_categorical(present))
+    return reading(uniques, _text_or_categorical(present, facts))
 
 
-def _is_flag_column(present: pd.Series, head: list[str]) -> bool:
+def _flag_values(uniques: pd.Series, facts: TextFacts | None) -> pd.Series:
+    """Yes/no words as booleans."""
+    if facts is not None and facts.truth is not None:
+        return pd.Series(facts.truth, dtype="boolean")
+    flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in TRUE_WORDS)
+    return flags.astype("boolean")
+
+
+def _is_flag_column(present: pd.Series, head: list[str], facts: TextFacts | None = None) -> bool:
     """Whether the distinct values are yes/no words, both kinds present (yes/no, true/false)."""
-    if len(present) > _FLAG_SPELLINGS or any(v.lower() not in _FLAGS for v in head):
+    if facts is not None and not facts.all_flags:
+        return False
+    if len(present) > FLAG_SPELLINGS or any(v.lower() not in FLAG_WORDS for v in head):
         return False
     lowered = set(present.str.lower()) if len(present) > len(head) else {v.lower() for v in head}
-    return lowered <= _FLAGS and len(lowered) > 1 and bool(lowered & _TRUE and lowered & _FALSE)
+    both = lowered & TRUE_WORDS and lowered & FALSE_WORDS
+    return lowered <= FLAG_WORDS and len(lowered) > 1 and bool(both)
 
 
 def _parse_numbers(
-    uniques: pd.Series, present: pd.Series, head: list[str], name: str
+    uniques: pd.Series,
+    present: pd.Series,
+    head: list[str],
+    name: str,
+    facts: TextFacts | None = None,
 ) -> tuple[pd.Series | None, str, float]:
-    if _surely_not_numbers(head, len(present)) or _never_numbers(uniques) > 0.05 * len(present):
+    if facts is not None and facts.not_numbers:  # refused already, for the same reasons
         return None, "", 0.0
-    numbers = None
-    if all(_PLAIN_NUMBER.fullmatch(v) for v in head):  # plain numbers need no cleaning
-        numbers = pd.to_numeric(uniques, errors="coerce")
-    if numbers is None or numbers.notna().sum() < len(present):
-        numbers = _clean_numbers(uniques)
-    parsed = numbers.notna().sum()
+    numbers = batch_numbers(facts)
+    if numbers is None:
+        never = facts.n_never if facts else None
+        if surely_not_numbers(head, len(present)):
+            return None, "", 0.0
+        if (never_numbers(uniques) if never is None else never) > 0.05 * len(present):
+            return None, "", 0.0
+        if all(PLAIN_NUMBER.fullmatch(v) for v in head):  # plain numbers need no cleaning
+            numbers = pd.to_numeric(uniques, errors="coerce")
+        if numbers is None or numbers.notna().sum() < len(present):
+            numbers = clean_numbers(uniques)
+    read = numbers.notna().to_numpy(dtype=bool)
+    parsed = int(read.sum())
     if parsed < 0.95 * len(present) or parsed == 0:
         return None, "", 0.0
-    if len(numbers.dropna()) and np.all(np.mod(numbers.dropna().to_numpy(), 1) == 0):
+    if np.all(np.mod(numbers.to_numpy(dtype="float64", na_value=np.nan)[read], 1) == 0):
         numbers = numbers.astype("Int64")
     note = ""
     if parsed < len(present):
@@ -378,50 +449,8 @@ def _parse_numbers(
     return numbers, note, float(parsed / len(present))
 
 
-def _clean_numbers(values: pd.Series) -> pd.Series:
-    """Text read as numbers: currency signs, spaces and thousands separators dropped, a decimal
-    comma (1.234,50) recognised from the values, (12.50) read as -12.5."""
-    cleaned = values.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
-    if cleaned.str.startswith("(").any():  # (12.50) is -12.50; pandas' regex with \1 is slow
-        cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
-    cleaned = cleaned.str.rstrip("%")
-    decimal_comma = cleaned.str.match(_DECIMAL_COMMA).sum()
-    thousands = cleaned.str.match(_THOUSANDS).sum()
-    if decimal_comma > thousands:
-        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        cleaned = cleaned.str.replace(",", "", regex=False)
-    return pd.to_numeric(cleaned, errors="coerce")
-
-
-def _surely_not_numbers(head: list[str], n_present: int) -> bool:
-    """Whether so many of the first distinct values cannot be read as a number, however they
-    are cleaned, that the column must miss the 95 % bar anyway: saves cleaning text columns.
-
-    >>> _surely_not_numbers(["Anna", "Ben", "Carla", "7"], 4)
-    True
-    >>> _surely_not_numbers(["user7@example.com", "A0012", "B0013", "7"], 4)
-    True
-    >>> _surely_not_numbers(["12", "7", "1,200", "$5", "(3.5)", "1.234,50", "12%", "-inf"], 8)
-    False
-    """
-    unreadable = sum(not _READABLE.fullmatch(_NOT_DIGITS.sub("", v)) for v in head[:200])
-    return unreadable > 0.05 * n_present
-
-
-def _never_numbers(values: pd.Series) -> int:
-    """How many values hold a character no number has (``#1001``, ``ann@example.com``): more
-    than 5 % of them and the column misses the 95 % bar, so cleaning them all is saved.
-
-    >>> _never_numbers(pd.Series(["#1001", "a@b.org", "$1,200.50", "(3)", "12 %", "1e5"]))
-    2
-    """
-    text = pa.array(values.astype("string"), type=pa.large_string())
-    return int(pc.sum(pc.match_substring_regex(text, _NEVER_IN_NUMBERS)).as_py() or 0)
-
-
-def _text_or_categorical(present: pd.Series) -> str:
-    mean_length = present.str.len().mean()
+def _text_or_categorical(present: pd.Series, facts: TextFacts | None = None) -> str:
+    mean_length = facts.mean_length if facts else present.str.len().mean()
     return "text" if len(present) > 50 and mean_length >= 25 else "categorical"
 
 
@@ -476,11 +505,21 @@ def _profile(
         one_row_per_customer,
     )
     base = _suggest_base(name, present, guess.meaning, role)
-    firsts = list(dict.fromkeys(present.tolist()))[:3]
-    examples = tuple(_example_text(v) for v in firsts)
+    examples = tuple(_example_text(v) for v in _first_distinct(present, 3))
     return ColumnProfile(
         name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
     )
+
+
+def _first_distinct(values: pd.Series, n: int) -> list[object]:
+    """The first ``n`` different values, read from the start of the column only as far as
+    needed (turning thousands of dates into Python objects costs milliseconds a column)."""
+    size = 4 * n
+    while True:
+        firsts = list(dict.fromkeys(values.array[:size].tolist()))[:n]
+        if len(firsts) == n or size >= len(values):
+            return firsts
+        size *= 8
 
 
 def _suggest_role(

@@ -1,0 +1,171 @@
+"""The distinct values of a wide table's text columns checked in one pass for all of them.
+
+A wide export (thousands of columns, a few thousand rows) costs little per cell and much per
+column: a pandas call or a compiled pattern per column adds up to seconds. Here every column's
+distinct values (:func:`segmentation.data.distinct_values.distinct_texts_batch`) are tested at
+once (plain numbers, yes/no words, ISO days, characters no number has) and read at once (numbers,
+days, numbers once cleaned); :func:`segmentation.data.schema.infer_schema` then decides each
+column's type from these facts as it would from the column alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from segmentation.data.distinct_values import DistinctBatch
+from segmentation.data.text_values import (
+    FLAG_SPELLINGS,
+    FLAG_WORDS,
+    NEVER_IN_NUMBERS,
+    PLAIN_NUMBER,
+    PLAIN_NUMBER_RE2,
+    TRUE_WORDS,
+    clean_numbers,
+    surely_not_numbers,
+)
+
+_ISO_DAY_RE2 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+# a table of at least BATCH_MIN_COLUMNS text columns and at most BATCH_MAX_ROWS rows (a wide
+# export) is read in batches: there, each column's fixed cost (a pandas call, compiling a pattern)
+# outweighs its cells, so every column's distinct values are checked in one pass
+BATCH_MIN_COLUMNS = 20
+BATCH_MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """What a pass over many columns' distinct values found about one column: whether they are
+    all plain numbers, all yes/no words, all ISO days (2024-03-15), how many hold a character no
+    number has, which read as yes, their first values, and their typed values when a batch read
+    them (numbers, days, or numbers once cleaned)."""
+
+    head: list[str]
+    all_plain: bool = False
+    all_flags: bool = False
+    all_iso_days: bool = False
+    n_never: int = 0
+    not_numbers: bool = False
+    truth: np.ndarray | None = None
+    mean_length: float = 0.0
+    numbers: pd.Series | None = None
+    days: pd.Series | None = None
+    cleaned: pd.Series | None = None
+
+
+def _segment_counts(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """How many of each column's values (``starts`` bound them) are flagged."""
+    return np.diff(np.concatenate([[0], np.cumsum(flags, dtype=np.int64)])[starts])
+
+
+def batch_facts(batch: DistinctBatch, head_size: int, not_numbers: list[bool]) -> list[TextFacts]:
+    """The facts of each column of ``batch``; ``head_size``: how many first distinct values to
+    keep as Python strings; ``not_numbers``: columns that will not be read as numbers whatever
+    their values (their cleaning is saved)."""
+    values, starts = batch.values, batch.starts
+    sizes = np.diff(starts)
+    lowered = pc.utf8_lower(values)
+    flag = _flags(pc.is_in(lowered, value_set=pa.array(sorted(FLAG_WORDS), pa.large_string())))
+    truth = _flags(pc.is_in(lowered, value_set=pa.array(sorted(TRUE_WORDS), pa.large_string())))
+    plain = _flags(pc.match_substring_regex(values, PLAIN_NUMBER_RE2))
+    never = _flags(pc.match_substring_regex(values, NEVER_IN_NUMBERS))
+    iso = _flags(pc.match_substring_regex(values, _ISO_DAY_RE2))
+    all_plain = _segment_counts(plain, starts) == sizes
+    all_flags = (_segment_counts(flag, starts) == sizes) & (sizes <= FLAG_SPELLINGS)
+    all_iso = _segment_counts(iso, starts) == sizes
+    n_never = _segment_counts(never, starts)
+    lengths = _segment_counts(pc.utf8_length(values).to_numpy(zero_copy_only=False), starts)
+    heads = [values.slice(a, min(b - a, head_size)).to_pylist() for a, b in pairwise(starts)]
+    skipped = all_plain | all_iso | all_flags | np.array(not_numbers, dtype=bool) | (sizes == 0)
+    refused = [
+        not skipped[i]
+        and (n_never[i] > 0.05 * sizes[i] or surely_not_numbers(heads[i], int(sizes[i])))
+        for i in range(len(sizes))
+    ]
+    cleanable = [
+        not (skipped[i] or refused[i]) and not all(PLAIN_NUMBER.fullmatch(v) for v in heads[i])
+        for i in range(len(sizes))
+    ]
+    numbers = _split(values, starts, all_plain & (sizes > 0), _to_numbers)
+    days = _split(values, starts, all_iso & (sizes > 0), _iso_days)
+    cleaned = _split(values, starts, np.array(cleanable, dtype=bool), clean_numbers)
+    return [
+        TextFacts(
+            heads[i],
+            bool(all_plain[i]),
+            bool(all_flags[i]),
+            bool(all_iso[i]),
+            int(n_never[i]),
+            refused[i],
+            truth[starts[i] : starts[i + 1]],
+            float(lengths[i] / sizes[i]) if sizes[i] else 0.0,
+            numbers.get(i),
+            days.get(i),
+            cleaned.get(i),
+        )
+        for i in range(len(not_numbers))
+    ]
+
+
+def _flags(mask: pa.Array) -> np.ndarray:
+    return mask.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _to_numbers(values: pd.Series, owners: np.ndarray) -> pd.Series:
+    """Plain numbers as floats: Arrow's parser (the same correctly rounded values as pandas', ten
+    times faster), pandas' when Arrow refuses one of them."""
+    try:
+        parsed = pc.cast(pa.array(values.array), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(values, errors="coerce")
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), dtype="Float64")
+
+
+def _iso_days(values: pd.Series, owners: np.ndarray) -> pd.Series:
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+
+
+def _split(
+    values: pa.Array,
+    starts: np.ndarray,
+    chosen: np.ndarray,
+    convert: Callable[[pd.Series, np.ndarray], pd.Series],
+) -> dict[int, pd.Series]:
+    """``convert(values, owners)`` run once over the distinct values of the ``chosen`` columns
+    (``owners`` numbers each value's column), then cut back into one series per column (indexed
+    from 0, like the column's distinct values)."""
+    columns = np.flatnonzero(chosen)
+    if not len(columns):
+        return {}
+    bounds = [(int(starts[i]), int(starts[i + 1])) for i in columns]
+    taken = np.concatenate([np.arange(a, b) for a, b in bounds])
+    cuts = np.cumsum([0] + [b - a for a, b in bounds])
+    owners = np.repeat(np.arange(len(bounds)), np.diff(cuts))
+    converted = convert(pd.Series(values.take(pa.array(taken)), dtype="string"), owners)
+    return {
+        int(i): converted.iloc[cuts[k] : cuts[k + 1]].reset_index(drop=True)
+        for k, i in enumerate(columns)
+    }
+
+
+def batch_numbers(facts: TextFacts | None) -> pd.Series | None:
+    """The numbers a batch read for a column, when they are what a reading of the column alone
+    gives: plain numbers that all parse, or text cleaned into numbers (whole numbers beyond
+    2**53 are read again alone, as exact integers)."""
+    if facts is None:
+        return None
+    numbers = facts.numbers if facts.all_plain else facts.cleaned
+    if numbers is None:
+        return None
+    present = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    unread = np.isnan(present)
+    if (facts.all_plain and unread.any()) or np.abs(present[~unread]).max(initial=0) >= 2**53:
+        return None
+    return numbers
