@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from segmentation.__main__ import main
 from segmentation.predicting.simulation import simulate_orders
+from tests.cli import ROOT, run_cli, run_process
 
-ROOT = Path(__file__).resolve().parent.parent
 CDNOW = ROOT / "data" / "cdnow_sample.txt"
 ONLINE_RETAIL_EXCERPT = ROOT / "data" / "examples" / "online_retail_excerpt.csv.gz"
 PARAMETERS = ["r", "alpha", "a", "b", "p", "q", "gamma"]
@@ -25,15 +23,14 @@ HEADER = (
 
 
 def predict(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", "predict", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    return run_cli("predict", *args)
 
 
 def test_cdnow_calibration_gives_the_published_parameters_per_day(tmp_path):
     out = tmp_path / "cdnow.csv"
-    done = predict(str(CDNOW), str(out), "--as-of", "1997-09-30", "--horizon-days", "273")
+    done = run_process(  # the command's real-process test
+        "predict", CDNOW, out, "--as-of", "1997-09-30", "--horizon-days", "273"
+    )
     assert done.returncode == 0, done.stderr
     stdout = done.stdout.strip().splitlines()
     assert len(stdout) == 1  # only the JSON object; the human-readable lines go to stderr

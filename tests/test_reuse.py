@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import joblib
 import numpy as np
 import pandas as pd
@@ -26,8 +22,7 @@ from segmentation.sharing.reuse import (
     load_model,
     save_model,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli import run_cli, run_process
 
 
 def generated_customers(n: int, seed: int, prefix: str = "C") -> pd.DataFrame:
@@ -74,11 +69,8 @@ def test_cli_assigns_a_generated_file_in_chunks(fitted, tmp_path):
     source = tmp_path / "next_month.csv.gz"
     new.to_csv(source, index=False, sep=";")
     save_model(model, tmp_path / "model.joblib")
-    done = subprocess.run(
-        [sys.executable, "-m", "segmentation", "assign", str(tmp_path / "model.joblib"),
-         str(source), str(tmp_path / "out.csv"), "--chunk-rows", "400"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_process("assign", tmp_path / "model.joblib", source, tmp_path / "out.csv",
+                       "--chunk-rows", "400")  # fmt: skip  # assign's real-process test
     assert done.returncode == 0, done.stderr
     assert "Assigned 2,500 customers" in done.stdout and "(7 chunk(s))" in done.stdout
     assert "Ignored 2 column(s) the segmentation does not use: days_since_order, loyalty_card" in (
@@ -99,21 +91,14 @@ def test_cli_names_missing_columns_and_bad_model_files(fitted, tmp_path):
     generated_customers(50, seed=2).drop(columns=["region", "spend"]).to_csv(
         tmp_path / "thin.csv", index=False
     )
-    cli = [sys.executable, "-m", "segmentation", "assign"]
-    done = subprocess.run(
-        [*cli, str(tmp_path / "model.joblib"), str(tmp_path / "thin.csv"), str(tmp_path / "o.csv")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_cli("assign", tmp_path / "model.joblib", tmp_path / "thin.csv", tmp_path / "o.csv")
     assert done.returncode == 2
     assert "lacks 2 column(s) the segmentation 'k-means, 3 segments' needs: region, spend" in (
         done.stderr
     )
     assert "Traceback" not in done.stderr
     (tmp_path / "notes.joblib").write_text("just some notes")
-    done = subprocess.run(
-        [*cli, str(tmp_path / "notes.joblib"), str(tmp_path / "thin.csv"), str(tmp_path / "o.csv")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_cli("assign", tmp_path / "notes.joblib", tmp_path / "thin.csv", tmp_path / "o.csv")
     assert done.returncode == 2 and "is not a Segment Studio model file" in done.stderr
 
 
