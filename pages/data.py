@@ -30,6 +30,7 @@ st.caption(
     "Change a meaning, role or base in the table; the app checks the change before using it."
 )
 data_views.render_customer_key(data)
+data_views.render_feature_cap(data)
 data_views.render_column_editor(data)
 data_views.render_meaning_glossary()
 

@@ -13,7 +13,12 @@ from segmentation.charts.segments import k_diagnostics_chart
 from segmentation.data.schema import BASES
 from segmentation.segmenting.clustering import CLUSTER_METHODS, ClusterConfig, ClusterResult
 from segmentation.segmenting.diagnostics import KDiagnostics
-from segmentation.segmenting.features import FeatureConfig, FeatureMatrix, default_feature_config
+from segmentation.segmenting.features import (
+    FeatureConfig,
+    FeatureMatrix,
+    cap_features,
+    default_feature_config,
+)
 from segmentation.segmenting.rule_sentences import describe
 from segmentation.segmenting.rules import filter_customers
 from ui import rule_views
@@ -39,18 +44,23 @@ PERSIST = "session"
 def feature_config(data: CustomerData) -> FeatureConfig:
     """Feature settings from the widgets: columns per base, base weights, scaling, logs."""
     default = default_feature_config(data.customers, data.schema)
+    cap = cap_features(data.schema)
     st.markdown("**Features** — what customers are compared on")
+    if cap.message:
+        st.info(cap.message, icon=":material/filter_alt:")
+    base_of = {c.name: c.base for c in data.schema.columns}
+    candidates = [n for n in base_of if n in set(cap.kept + cap.left_out)]
     columns: list[str] = []
-    bases = [b for b in BASES if b != "other" or _base_columns(data, default, b)]
+    bases = [b for b in BASES if b != "other" or _base_columns(candidates, base_of, b)]
     cells = st.columns(len(bases))
     weights = dict.fromkeys(BASES, 1.0)
     for cell, base in zip(cells, bases, strict=True):
         with cell:
-            options = _base_columns(data, default, base)
+            options = _base_columns(candidates, base_of, base)
             chosen = st.multiselect(
                 base.capitalize(),
                 options,
-                default=options,
+                default=[c for c in options if c in default.columns],
                 key=f"seg_features_{base}",
                 persist_state=PERSIST,
                 help=f"The {base} columns to compare customers on. Remove a column to ignore it.",
@@ -67,8 +77,9 @@ def feature_config(data: CustomerData) -> FeatureConfig:
                 "customers end up together; 0 leaves them out.",
             )
             columns += [c for c in chosen if weights[base] > 0]
+    chosen_columns = set(columns)
     return FeatureConfig(
-        tuple(c for c in default.columns if c in columns),
+        tuple(c for c in data.schema.names if c in chosen_columns),
         weights,
         *_preparation_inputs(data, default, columns),
     )
@@ -97,8 +108,9 @@ def _population(data: CustomerData) -> tuple[pd.DataFrame | None, str]:
     return population, json.dumps(rule.to_dict(), sort_keys=True)
 
 
-def _base_columns(data: CustomerData, default: FeatureConfig, base: str) -> list[str]:
-    return [c for c in default.columns if data.schema.column(c).base == base]
+def _base_columns(candidates: list[str], base_of: dict[str, str], base: str) -> list[str]:
+    """The candidate features of one base, in the data's order."""
+    return [c for c in candidates if base_of[c] == base]
 
 
 def _preparation_inputs(
@@ -114,7 +126,8 @@ def _preparation_inputs(
             help="Puts numbers on a common scale. Standard: mean 0, spread 1. Robust: median and "
             "interquartile range, so a few extreme customers do not squash everyone else.",
         )
-        numeric = [c for c in columns if data.schema.column(c).kind == "numeric"]
+        kinds = {c.name: c.kind for c in data.schema.columns}
+        numeric = [c for c in columns if kinds[c] == "numeric"]
         logs = st.multiselect(
             "Log-transform",
             numeric,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +18,7 @@ from segmentation import (
 )
 from segmentation.data.dataset import customer_key_sentence
 from segmentation.data.meanings import MEANING_KEYS, MEANINGS, meaning_of
+from segmentation.segmenting.features import cap_features
 from ui import state
 from ui.messages import flash
 from ui.orders_views import render_orders_mapping  # noqa: F401  (the page calls it here)
@@ -34,6 +37,8 @@ MEANING_HELP = (
     "wrong: a date meaning reads the column as dates."
 )
 EDITABLE = ["meaning", "role", "base"]
+LABELS_SHOWN = 12  # feature labels listed per base; a wide file's others are counted
+COLUMNS_PER_PAGE = 50  # rows of the column table at once: a 3,000-column file stays usable
 # the meaning and its reason side by side, where a first look at the table reaches
 COLUMN_ORDER = (
     "column",
@@ -156,10 +161,18 @@ def render_quality_summary(data: CustomerData) -> None:
         help="Columns with the role 'feature': the traits segments are built from.",
     )
     bases = st.columns(4)
+    labels_of = {c.name: c.label for c in schema.columns}
     for cell, base in zip(bases, BASES[:4], strict=True):
-        labels = [schema.column(name).label for name in schema.features(base)]
-        cell.markdown(f"**{base.capitalize()}** · {len(labels)}")
-        cell.caption(", ".join(labels) if labels else f"none yet ({BASE_HELP[base]})")
+        labels = [labels_of[name] for name in schema.features(base)]
+        cell.markdown(f"**{base.capitalize()}** · {len(labels):,}")
+        cell.caption(_label_list(labels) if labels else f"none yet ({BASE_HELP[base]})")
+
+
+def _label_list(labels: list[str]) -> str:
+    """Labels joined by commas, the first :data:`LABELS_SHOWN` of a long list."""
+    more = len(labels) - LABELS_SHOWN
+    shown = ", ".join(labels[:LABELS_SHOWN])
+    return f"{shown} … and {more:,} more" if more > 0 else shown
 
 
 def render_report_details(data: CustomerData) -> None:
@@ -192,16 +205,77 @@ def render_customer_key(data: CustomerData) -> None:
     st.markdown(f":material/badge: {customer_key_sentence(data)}")
 
 
+def render_feature_cap(data: CustomerData) -> None:
+    """Say how many candidate features clustering leaves out by default, and how to choose."""
+    message = cap_features(data.schema).message
+    if message:
+        st.info(message, icon=":material/filter_alt:")
+
+
+def matching_columns(table: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The rows of a :func:`column_table` whose name, plain-words label or meaning contains
+    ``query`` (any case); all rows for an empty query.
+
+    >>> table = pd.DataFrame({"column": ["email", "spend_2024"], "label": ["Email", "Spend 2024"],
+    ...                       "meaning": ["email", "customer_value"]})
+    >>> matching_columns(table, "VALUE")["column"].tolist()
+    ['spend_2024']
+    """
+    words = query.strip().lower()
+    if not words:
+        return table
+    meanings = table["meaning"].map(lambda key: meaning_of(key).label)
+    texts = table["column"] + "\n" + table["label"] + "\n" + table["meaning"] + "\n" + meanings
+    return table[texts.str.lower().str.contains(words, regex=False)]
+
+
+def _column_page(table: pd.DataFrame, n_columns: int) -> tuple[pd.DataFrame, str]:
+    """The search box and page picker over the column table: the rows to show and a caption."""
+    query = st.text_input(
+        "Find columns",
+        key="column_search",
+        placeholder="Name, plain-words label or meaning, e.g. spend, email, date",
+        help="Shows only the columns whose name, label or meaning contains these letters "
+        "(any case). Clear the box to see every column.",
+    )
+    found = matching_columns(table, query)
+    n_pages = max(1, -(-len(found) // COLUMNS_PER_PAGE))
+    if st.session_state.get("column_page", 1) > n_pages:
+        st.session_state["column_page"] = 1
+    page = 1
+    if n_pages > 1:
+        page = st.number_input(
+            f"Page (of {n_pages:,})",
+            min_value=1,
+            max_value=n_pages,
+            step=1,
+            key="column_page",
+            help=f"The table shows {COLUMNS_PER_PAGE} columns at a time; change the page to see "
+            "the others, or narrow them down with 'Find columns'.",
+        )
+    start = (int(page) - 1) * COLUMNS_PER_PAGE
+    shown = found.iloc[start : start + COLUMNS_PER_PAGE]
+    if found.empty:
+        return shown, f"No column matches '{query.strip()}' ({n_columns:,} columns in all)."
+    matching = f" matching '{query.strip()}'" if len(found) < n_columns else ""
+    total = f" ({n_columns:,} in all)" if matching else ""
+    caption = f"Columns {start + 1:,}–{start + len(shown):,} of {len(found):,}{matching}{total}."
+    return shown, caption
+
+
 def render_column_editor(data: CustomerData) -> None:
-    """The per-column report with editable meaning, role and base; edits are checked before
-    they apply."""
-    table = column_table(data.schema)
-    table["type"] = table["type"].map(KIND_WORDS)
+    """The per-column report with editable meaning, role and base, a search box and pages for
+    wide files; edits are checked before they apply."""
+    full = column_table(data.schema)
+    full["type"] = full["type"].map(KIND_WORDS)
+    table, caption = _column_page(full, len(full))
+    st.caption(caption)
     version = st.session_state.setdefault("column_editor_version", 0)
+    view = hashlib.sha256(f"{table['column'].tolist()}".encode()).hexdigest()[:8]
     edited = st.data_editor(
         table,
         height=min(36 * (len(table) + 1) + 3, 720),
-        key=f"columns_{data.source.content_sha256[:12]}_{version}",
+        key=f"columns_{data.source.content_sha256[:12]}_{version}_{view}",
         hide_index=True,
         width="stretch",
         disabled=[c for c in table.columns if c not in EDITABLE],

@@ -25,6 +25,11 @@ from segmentation.data.schema import BASES, Schema
 from segmentation.errors import SegmentationError
 
 MODEL_KINDS = ("numeric", "categorical", "boolean")
+# At most this many columns feed clustering unless the user picks more. Past a few dozen traits
+# the distances clustering works on flatten out (every customer about as far from every other),
+# each added column slows every k tried, and no one can read a persona of hundreds of traits;
+# 60 keeps every column of a rich CRM export (the sample has under 20) and caps a 3,000-column one.
+MAX_FEATURES = 60
 MISSING_LEVEL = "Missing"
 SKEW_FOR_LOG = 1.0
 
@@ -124,9 +129,62 @@ def source_column(output_name: str) -> str:
     return prefix.removeprefix("cat:") if prefix.startswith("cat:") else bare
 
 
+@dataclass(frozen=True)
+class FeatureCap:
+    """The candidate feature columns split into those clustering uses by default (``kept``, at
+    most :data:`MAX_FEATURES`, the most complete first) and those ``left_out``, both in the
+    data's order."""
+
+    kept: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """What the cap did and how to choose, or "" when nothing was left out."""
+        if not self.left_out:
+            return ""
+        total = len(self.kept) + len(self.left_out)
+        return (
+            f"{total:,} columns could be features; clustering uses the {len(self.kept)} most "
+            f"complete and leaves {len(self.left_out):,} out (at most {MAX_FEATURES} by default: "
+            "more traits make segments slower to find and harder to tell apart). To choose, set "
+            "columns' role to 'ignore' or 'feature' on the Data page, or pick the features in "
+            "each base's list on the Segments page."
+        )
+
+
+def candidate_features(schema: Schema) -> tuple[str, ...]:
+    """Every feature column clustering can use (numbers, categories, yes/no), in order."""
+    return tuple(c.name for c in schema.columns if c.role == "feature" and c.kind in MODEL_KINDS)
+
+
+def cap_features(schema: Schema, limit: int = MAX_FEATURES) -> FeatureCap:
+    """The candidate features, at most ``limit`` kept: fewest missing values first, then the
+    data's order.
+
+    >>> from segmentation.data.schema import ColumnProfile
+    >>> columns = [ColumnProfile(f"c{i}", "numeric", "feature", "other", i / 10, 5, ())
+    ...            for i in range(4)]
+    >>> cap = cap_features(Schema(tuple(reversed(columns))), limit=2)
+    >>> cap.kept, cap.left_out
+    (('c1', 'c0'), ('c3', 'c2'))
+    """
+    names = candidate_features(schema)
+    if len(names) <= limit:
+        return FeatureCap(names, ())
+    missing = {c.name: c.missing_share for c in schema.columns}
+    ranked = sorted(range(len(names)), key=lambda i: missing[names[i]])
+    kept = set(ranked[:limit])
+    return FeatureCap(
+        tuple(n for i, n in enumerate(names) if i in kept),
+        tuple(n for i, n in enumerate(names) if i not in kept),
+    )
+
+
 def default_feature_config(frame: pd.DataFrame, schema: Schema) -> FeatureConfig:
-    """Every feature column clustering can use, with long-tailed numbers log-transformed."""
-    columns = tuple(c.name for c in schema.columns if c.role == "feature" and c.kind in MODEL_KINDS)
+    """The feature columns clustering uses by default (at most :data:`MAX_FEATURES`, see
+    :func:`cap_features`), with long-tailed numbers log-transformed."""
+    columns = cap_features(schema).kept
     return FeatureConfig(columns, log_columns=suggest_log_columns(frame, columns, schema))
 
 
