@@ -119,6 +119,16 @@ def _worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _worker_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _workers_cpu_s(client) -> float:
+    """CPU seconds used so far by every worker process (the client's own CPU is not in it)."""
+    return sum(client.run(_worker_cpu_s).values())
+
+
 @BENCHMARKS.case(
     "assign_5m_dask",
     5.0,
@@ -143,17 +153,23 @@ def case_assign_5m_dask(case: Case) -> None:
         )
         with cluster, Client(cluster) as client:
             client.run(lambda: __import__("segmentation.sharing.reuse"))  # warm-up imports
+            worker_cpu = []
             for _ in range(case.repeat):
                 out = ENGINE_DIR / f"assigned_{workers}w"
+                before = _workers_cpu_s(client)
                 t0 = clock()
                 run = assign_on_dask(model, dataset, str(out), client)
                 wall, cpu = since(t0)
+                worker_cpu.append(_workers_cpu_s(client) - before)
                 case.add(measure, wall, cpu)
                 rates.setdefault(workers, []).append(run.n_customers / wall)
             peaks = client.run(_worker_peak_mb)
         case.info.append(
             f"{workers} worker(s): peak memory per worker "
             + ", ".join(f"{mb:,.0f} MB" for mb in peaks.values())
+            + "; workers' CPU per run "
+            + ", ".join(f"{s:.1f} s" for s in worker_cpu)
+            + " (the CPU column is the client's own)"
         )
         case.check(run.n_customers == ASSIGN_CUSTOMERS, f"{workers} worker(s): every customer")
     best = {w: max(r) for w, r in rates.items()}

@@ -27,6 +27,7 @@ from segmentation.segmenting.features import FeatureConfig, prepare_features
 from segmentation.segmenting.rfm import rfm_segmentation
 from segmentation.segmenting.rfm_scoring import RfmColumns
 from segmentation.segmenting.rules import Condition, Rule, RuleGroup, rules_segmentation
+from segmentation.sharing.centres import category_codes, feature_matrix
 from segmentation.sharing.engines.assign import (
     assign_in_batches,
     assign_on_dask,
@@ -42,6 +43,7 @@ from segmentation.sharing.reuse import (
     assign_segments,
     fit_segment_model,
     nearest_centre,
+    typed_partition,
 )
 from tests.test_reuse import generated_customers
 
@@ -148,6 +150,22 @@ def test_nearest_centre_is_the_n_k_d_rule_with_ties_to_the_first_centre():
     expected = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
     assert np.array_equal(nearest_centre(X, centers), expected)
     assert nearest_centre(X, centers)[0] == 4
+
+
+def test_features_are_the_pipelines_own_to_the_bit(cluster_model):
+    new = generated_customers(2_000, seed=5, prefix="F")
+    new.loc[::7, "region"] = ""  # missing: the "Missing" level
+    new.loc[::11, "region"] = "Atlantis"  # a category the model never saw
+    new.loc[::13, "age"] = ""
+    typed = typed_partition(cluster_model, new)
+    codes = category_codes(typed["region"])
+    assert (codes.values[7], codes.values[11]) == ("Missing", "Atlantis")
+    plain = {name: typed[name].astype("float64").to_numpy() if kind == "numeric"
+             else category_codes(typed[name]).values
+             for name, kind in cluster_model.columns.items()}  # fmt: skip
+    expected = cluster_model.preprocessor.transform(pd.DataFrame(plain))
+    assert np.array_equal(feature_matrix(cluster_model.preprocessor, typed, cluster_model.columns),
+                          np.asarray(expected, dtype="float64"))  # fmt: skip
 
 
 @pytest.mark.parametrize("n_parts", [1, 3, 7])
@@ -407,3 +425,39 @@ def test_duckdb_sql_gives_the_partition_functions_customers(tmp_path, text_keys)
     assert run.summary.exclusions == expected.exclusions
     assert (run.summary.n_orders, run.summary.period_end) == (expected.n_orders,
                                                               expected.period_end)  # fmt: skip
+
+
+@pytest.mark.parametrize("order_ids", [True, False])
+def test_duckdb_sql_finds_every_exact_duplicate_the_data_page_finds(tmp_path, order_ids):
+    from segmentation.data.layouts import infer_with_layout, suggest_orders
+    from segmentation.sharing.engines.orders import aggregate_with_duckdb
+
+    rng = np.random.default_rng(41)
+    day = pd.Timestamp("2024-03-01")
+    big = pd.DataFrame({"Customer ID": 7, "Order ID": "B1", "Order Date": day,
+                        "Quantity": rng.integers(1, 4, 70), "Unit Price": 1.25})  # fmt: skip
+    distinct = big.assign(**{"Order ID": "B2", "Quantity": np.arange(1, 71)})  # 70 lines, no copy
+    undated = pd.DataFrame({"Customer ID": [8, 8, 8], "Order ID": "U1", "Order Date": pd.NaT,
+                            "Quantity": [2, 2, 3], "Unit Price": 4.95})  # fmt: skip
+    unpriced = pd.DataFrame({"Customer ID": 9, "Order ID": "P1", "Order Date": day,
+                             "Quantity": 1, "Unit Price": [np.nan, np.nan, 2.1]})  # fmt: skip
+    small = generated_orders(300, seed=43).drop(columns=["Country", "Product"])
+    small = small.loc[small["Customer ID"] != ""].assign(
+        **{"Customer ID": lambda f: f["Customer ID"].str[1:].astype("int64"),
+           "Order Date": lambda f: pd.to_datetime(f["Order Date"]),
+           "Quantity": lambda f: f["Quantity"].astype("int64"),
+           "Unit Price": lambda f: f["Unit Price"].astype("float64")}
+    )  # fmt: skip
+    lines = pd.concat([small, big, distinct, undated, unpriced], ignore_index=True)
+    if not order_ids:
+        lines = lines.drop(columns="Order ID")
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    typed, _ = infer_with_layout(lines)
+    expected = aggregate_orders(typed, suggest_orders(typed))
+    run = aggregate_with_duckdb(open_dataset(str(tmp_path / "lines.parquet")))
+    assert run.engine == "duckdb (SQL)"
+    pd.testing.assert_frame_equal(run.summary.customers, expected.customers)
+    assert run.summary.exclusions == expected.exclusions
+    reasons = {e.reason for e in expected.exclusions}
+    assert {"lines without a date", "lines without an amount"} <= reasons
+    assert ("exact duplicate lines" in reasons) == order_ids

@@ -37,12 +37,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from segmentation.data.schema import Schema, infer_schema
 from segmentation.errors import SegmentationError
 from segmentation.segmenting.segments import UNASSIGNED, Segmentation
+from segmentation.sharing.centres import feature_matrix, nearest_centre
 from segmentation.sharing.spreadsheets import write_csv
 
 MODEL_FORMAT = "segment-studio-model"
@@ -244,14 +244,16 @@ def assign_partition(
     """
     typed = typed_partition(model, frame)
     labels = _labels(model, typed, population)
-    names = labels.map(model.segment_names).fillna(_other_name(model)).astype("str")
+    positions, segment_ids = pd.factorize(labels.to_numpy(dtype="int64"))
+    other = _other_name(model)
+    names = pd.array([model.segment_names.get(int(i), other) for i in segment_ids], dtype="str")
     return pd.DataFrame(
         {
             model.id_column: typed.index.to_series(index=range(len(typed))),
             "segment_id": labels.to_numpy(dtype="int64"),
-            "segment": names.to_numpy(),
+            "segment": names.take(positions),  # an Arrow take: no Python string per customer
         }
-    ).astype({"segment": "str"})
+    )
 
 
 def typed_partition(model: SegmentModel, frame: pd.DataFrame) -> pd.DataFrame:
@@ -271,11 +273,13 @@ def _is_text(values: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
 
 
-def _forced(values: pd.Series, kind: str) -> np.ndarray:
+def _forced(values: pd.Series, kind: str) -> Any:
     if kind == "numeric":
         return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     if kind == "datetime":
         return pd.to_datetime(values, errors="coerce").to_numpy()
+    if isinstance(values.dtype, pd.StringDtype):  # as it is: objects would be made text again
+        return values.array
     return values.to_numpy()
 
 
@@ -330,37 +334,9 @@ def _labels(
 
 
 def _nearest_centre(model: SegmentModel, typed: pd.DataFrame) -> pd.Series:
-    from segmentation.segmenting.features import MISSING_LEVEL
-
-    data = {}
-    for name, kind in model.columns.items():
-        if kind == "numeric":
-            data[name] = typed[name].astype("float64").to_numpy()
-        else:
-            data[name] = (
-                typed[name].astype("string").fillna(MISSING_LEVEL).astype(object).to_numpy()
-            )
-    X = model.preprocessor.transform(pd.DataFrame(data))  # a RangeIndex: cheap to look up
-    nearest = nearest_centre(np.asarray(X, dtype="float64"), model.centers.to_numpy())
+    X = feature_matrix(model.preprocessor, typed, model.columns)
+    nearest = nearest_centre(X, model.centers.to_numpy())
     return pd.Series(model.centers.index.to_numpy()[nearest], index=typed.index)
-
-
-def nearest_centre(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """The position of each row's nearest centre (squared Euclidean; ties: the first centre).
-
-    One centre at a time, so memory stays n × d (not n × k × d), and each row's distance is
-    summed the same way whatever the other rows are: a row gets the same centre in any
-    partition of a dataset.
-    """
-    best = np.full(len(X), np.inf)
-    nearest = np.zeros(len(X), dtype=np.int64)
-    diff = np.empty_like(X)
-    for position, centre in enumerate(centers):
-        np.subtract(X, centre, out=diff)
-        distance = np.square(diff, out=diff).sum(axis=1)
-        closer = distance < best
-        best[closer], nearest[closer] = distance[closer], position
-    return nearest
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -245,6 +245,11 @@ class _PartitionTask:
     def __call__(self, part: pd.DataFrame) -> Any:
         return self.function(self.model, part, self.population)
 
+    @property
+    def __name__(self) -> str:
+        """What Dask names the tasks after (otherwise it prints the model's whole pipeline)."""
+        return getattr(self.function, "__name__", "partition")
+
 
 def _summary_series(model: SegmentModel, part: pd.DataFrame, _: Any) -> pd.Series:
     return pd.Series([population_summary(model, part)])
@@ -283,10 +288,13 @@ def _assigned_meta(model: SegmentModel, frame: Any) -> pd.DataFrame:
 
 
 def _written_sizes(location: str) -> dict[str, int]:
+    """Customers per segment name in the written dataset (the names read as the dictionary
+    Parquet stores them in, not as one string per customer)."""
     import pyarrow.dataset as ds
 
     fs, path = filesystem(location)
-    table = ds.dataset(path, filesystem=fs, format="parquet").to_table(columns=["segment"])
+    names = ds.ParquetFileFormat(read_options={"dictionary_columns": ["segment"]})
+    table = ds.dataset(path, filesystem=fs, format=names).to_table(columns=["segment"])
     counts = table.column("segment").value_counts().to_pylist()
     return {str(item["values"]): int(item["counts"]) for item in counts}
 

@@ -53,27 +53,20 @@ def aggregate_sql(
     """The customers of ``source`` (a DuckDB table expression whose columns have ``types``) by
     SQL (see the module)."""
     columns = reading.columns
-    derive = _Derived(reading, types)
-    filled = _filled_lines(con, source, reading, derive)
-    n_keyed = con.execute(f"SELECT count(*) FROM {filled} WHERE customer IS NOT NULL").fetchall()
-    n_keyed = int(n_keyed[0][0])
-    distinct = "DISTINCT" if columns.order_id is not None else ""  # duplicates: orders with ids
-    if filled == "raw_lines":  # the derived columns are functions of the row: derive after
-        keyed = f"(SELECT {distinct} * FROM {source} WHERE {derive.key} IS NOT NULL)"
-        lines = f"SELECT customer, ord, date, value FROM ({derive.select(keyed)})"
-    else:
-        every = ", ".join(_name(c) for c in types)
-        lines = (
-            "SELECT customer, ord, date, value FROM ("
-            f"SELECT {distinct} {every}, customer, ord, date, value FROM {filled} "
-            "WHERE customer IS NOT NULL)"
-        )
-    con.execute(f"CREATE TEMP TABLE lines AS {lines}")
-    n_distinct, n_no_date, n_no_value = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE date IS NULL), count(*) FILTER (WHERE date IS "
-        "NOT NULL AND (value IS NULL OR isnan(value))) FROM lines"
-    ).fetchall()[0]
-    counts = (n_lines - n_keyed, n_keyed - n_distinct, n_no_date, n_no_value)
+    lines, counts = _filled_lines(con, source, reading, _Derived(reading, types))
+    every = ", ".join(_name(c) for c in types)
+    dedupe = columns.order_id is not None  # without ids, identical rows may be two purchases
+    n_duplicates = _create_orders(con, lines, every, dedupe)
+    n_unusable, n_no_date = counts["unusable"], counts["keyed_no_date"]
+    if dedupe and n_unusable:  # exact duplicates among the lines without a date or amount
+        n_unusable, n_no_date = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE date IS NULL) FROM (SELECT DISTINCT "
+            f"{every}, customer, ord, date, value FROM {lines} WHERE customer IS NOT NULL "
+            f"AND NOT ({_USABLE}))"
+        ).fetchall()[0]
+        n_duplicates += counts["unusable"] - n_unusable
+    n_no_value = n_unusable - n_no_date
+    counts = (n_lines - counts["keyed"], n_duplicates, n_no_date, n_no_value)
     exclusions = [Exclusion(r, int(n)) for r, n in zip(LINE_REASONS, counts, strict=True) if n]
     if not n_lines - sum(counts):
         raise AggregationError(
@@ -81,7 +74,12 @@ def aggregate_sql(
             + "; ".join(f"{e.rows:,} {e.reason}" for e in exclusions)
             + "). Check the column mapping: customer id, date and amount must be filled in."
         )
-    con.execute(f"CREATE TEMP TABLE orders AS {_ORDERS_SQL}")
+    return _customers(con, reading, n_lines, exclusions)
+
+
+def _customers(con: Any, reading: Any, n_lines: int, exclusions: list[Exclusion]) -> OrdersSummary:
+    """The customers of the temporary view ``orders``, with the Data page's derived measures."""
+    columns = reading.columns
     n_all, n_bought, has_value, start, end = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE value >= 0), "
         "bool_or(gross > 0 OR returned > 0), min(date), max(last) FROM orders"
@@ -101,6 +99,51 @@ def aggregate_sql(
     return OrdersSummary(
         customers, n_lines, int(n_bought), tuple(exclusions), pd.Timestamp(start), end, notes
     )
+
+
+def _create_orders(con: Any, lines: str, every: str, dedupe: bool) -> int:
+    """Create the temporary view ``orders``: one row per order of usable lines with a key
+    (exact duplicate lines counted once when ``dedupe``); return the duplicates left out.
+
+    Duplicates are found without comparing every line with every other (a DISTINCT over all
+    the lines cost more than the rest of the aggregation): identical lines are in the same
+    order and have the same hash, so an order whose lines set as many bits of a 64-bit mask
+    as it has lines (in either of two masks, from different bits of each line's hash) holds no
+    duplicate. Only the other orders (those with duplicates and the few whose lines merely
+    share a bit in both masks) are read again, with DISTINCT.
+    """
+    bits, suspect = "", "false"
+    if dedupe:
+        bits = (
+            ", 1::UBIGINT << (h % 64)::INTEGER AS bit_a, "
+            "1::UBIGINT << (h // 64 % 64)::INTEGER AS bit_b"
+        )
+        suspect = (
+            "count(*) > 1 AND bit_count(bit_or(bit_a)) < count(*) "
+            "AND bit_count(bit_or(bit_b)) < count(*)"
+        )
+    con.execute(
+        f"CREATE TEMP TABLE order_parts AS SELECT {_ORDER_MEASURES}, {suspect} AS suspect "
+        f"FROM (SELECT customer, ord, date, value{bits} FROM (SELECT *, hash({every}) AS h "
+        f"FROM {lines} WHERE customer IS NOT NULL AND {_USABLE})) GROUP BY customer, ord"
+    )
+    orders = "SELECT * EXCLUDE (n, suspect) FROM order_parts WHERE NOT suspect"
+    (n_suspect_lines,) = con.execute(
+        "SELECT coalesce(sum(n), 0) FROM order_parts WHERE suspect"
+    ).fetchall()[0]
+    n_duplicates = 0
+    if n_suspect_lines:
+        con.execute(
+            f"CREATE TEMP TABLE exact_parts AS SELECT {_ORDER_MEASURES} FROM (SELECT DISTINCT "
+            f"{every}, customer, ord, date, value FROM {lines} l SEMI JOIN (SELECT customer, ord "
+            "FROM order_parts WHERE suspect) s ON l.customer = s.customer AND l.ord IS NOT "
+            f"DISTINCT FROM s.ord WHERE {_USABLE}) GROUP BY customer, ord"
+        )
+        (n_exact,) = con.execute("SELECT sum(n) FROM exact_parts").fetchall()[0]
+        n_duplicates = int(n_suspect_lines - n_exact)
+        orders = f"{orders} UNION ALL SELECT * EXCLUDE (n) FROM exact_parts"
+    con.execute(f"CREATE TEMP VIEW orders AS {orders}")
+    return n_duplicates
 
 
 class _Derived:
@@ -132,18 +175,17 @@ class _Derived:
         )
 
 
-def _filled_lines(con: Any, source: str, reading: Any, derive: _Derived) -> str:
-    """A view of the lines with their customer, order, date and value; a line without a key or
-    a date takes its order's (as the aggregation fills them), joined only when some lack one."""
+def _filled_lines(
+    con: Any, source: str, reading: Any, derive: _Derived
+) -> tuple[str, dict[str, int]]:
+    """A view of the lines with their customer, order, date and value, and its counts of lines
+    with a key, of those without a date, and of those without a date or an amount. A line
+    without a key or a date takes its order's (as the aggregation fills them), joined only
+    when some lack one."""
     con.execute(f"CREATE TEMP VIEW raw_lines AS {derive.select(source)}")
-    if reading.columns.order_id is None:
-        return "raw_lines"
-    blanks = con.execute(
-        "SELECT count(*) FILTER (WHERE customer IS NULL AND ord IS NOT NULL), "
-        "count(*) FILTER (WHERE date IS NULL AND ord IS NOT NULL) FROM raw_lines"
-    ).fetchall()[0]
-    if not any(blanks):
-        return "raw_lines"
+    counts = _line_counts(con, "raw_lines")
+    if reading.columns.order_id is None or not (counts["blank_key"] or counts["blank_date"]):
+        return "raw_lines", counts
     con.execute(
         "CREATE TEMP VIEW filled_lines AS SELECT * REPLACE ("
         "coalesce(r.customer, o.order_customer) AS customer, coalesce(r.date, o.order_date) AS date"
@@ -151,7 +193,18 @@ def _filled_lines(con: Any, source: str, reading: Any, derive: _Derived) -> str:
         "min(date) AS order_date FROM raw_lines WHERE ord IS NOT NULL GROUP BY ord) o "
         "USING (ord)"
     )
-    return "filled_lines"
+    return "filled_lines", _line_counts(con, "filled_lines")
+
+
+def _line_counts(con: Any, lines: str) -> dict[str, int]:
+    names = ("keyed", "keyed_no_date", "unusable", "blank_key", "blank_date")
+    values = con.execute(
+        "SELECT count(customer), count(customer) FILTER (WHERE date IS NULL), "
+        f"count(customer) FILTER (WHERE NOT ({_USABLE})), "
+        "count(*) FILTER (WHERE customer IS NULL AND ord IS NOT NULL), "
+        f"count(*) FILTER (WHERE date IS NULL AND ord IS NOT NULL) FROM {lines}"
+    ).fetchall()[0]
+    return dict(zip(names, (int(v) for v in values), strict=True))
 
 
 def _name(name: str) -> str:
@@ -159,16 +212,19 @@ def _name(name: str) -> str:
 
 
 _USABLE = "date IS NOT NULL AND value IS NOT NULL AND NOT isnan(value)"
-_ORDERS_SQL = (
-    "SELECT customer, ord, min(date) AS date, max(date) AS last, round(sum(value), 2) AS value, "
-    "round(sum(greatest(value, 0)), 2) AS gross, round(sum(greatest(-value, 0)), 2) AS returned "
-    f"FROM lines WHERE {_USABLE} GROUP BY customer, ord"
+# an order of usable lines as the Data page makes it: values summed and rounded to cents
+_ORDER_MEASURES = (
+    "customer, ord, count(*) AS n, min(date) AS date, max(date) AS last, "
+    "round(sum(value), 2) AS value, round(sum(greatest(value, 0)), 2) AS gross, "
+    "round(sum(greatest(-value, 0)), 2) AS returned"
 )
+# sorted by the key as text here (in parallel), so pandas finds the index already sorted
 _CUSTOMERS_SQL = (
-    "SELECT customer, round(sum(value), 2) AS monetary, sum(gross) AS gross, "
-    "sum(returned) AS returned, min(date) AS first_seen, max(date) AS last_seen, "
+    "SELECT CAST(customer AS VARCHAR) AS customer, round(sum(value), 2) AS monetary, "
+    "sum(gross) AS gross, sum(returned) AS returned, min(date) AS first_seen, "
+    "max(date) AS last_seen, "
     "count(*) FILTER (WHERE value >= 0) AS frequency, "
     "coalesce(min(date) FILTER (WHERE value >= 0), min(date)) AS first_order, "
     "coalesce(max(date) FILTER (WHERE value >= 0), max(date)) AS last_order "
-    "FROM orders GROUP BY customer"
+    "FROM orders GROUP BY customer ORDER BY 1"
 )
