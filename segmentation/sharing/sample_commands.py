@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from segmentation.errors import SegmentationError
+from segmentation.sharing.command_line import Command, fail, reports_bad_input, too_small
 from segmentation.sharing.sample_check import EVAL_ROWS, THRESHOLDS, check_report, check_sample
 from segmentation.sharing.sampling import BATCH_ROWS
 
@@ -44,19 +43,17 @@ def _add_sample(commands: argparse._SubParsersAction) -> None:
                         help=f"rows read at a time (default {BATCH_ROWS:,})")  # fmt: skip
 
 
+@reports_bad_input
 def sample_main(args: argparse.Namespace) -> int:
     """``sample``: the sample to OUTPUT, its design as JSON on stdout, notes on stderr."""
     from segmentation.sharing.sampling import draw_sample, write_sample
 
-    if args.batch_rows < 1:
-        return _error(f"--batch-rows={args.batch_rows} must be at least 1.")
+    if message := too_small(args, "batch_rows"):
+        return fail(message)
     if not _folder_exists(args.output):
-        return _error(_no_folder(args.output))
-    try:
-        sample = draw_sample(args.dataset, args.rows, args.seed, args.strata, args.batch_rows)
-        write_sample(sample, args.output)
-    except SegmentationError as err:
-        return _error(str(err))
+        return fail(_no_folder(args.output))
+    sample = draw_sample(args.dataset, args.rows, args.seed, args.strata, args.batch_rows)
+    write_sample(sample, args.output)
     for note in sample.notes:
         print(f"note: {note}", file=sys.stderr)
     print(sample.design.to_json())
@@ -80,20 +77,19 @@ def _add_fit(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--k", type=int, help="number of segments (default: the recommended one)")
 
 
+@reports_bad_input
 def fit_main(args: argparse.Namespace) -> int:
     """``fit``: the model to MODEL; k, segment sizes and names on stdout."""
     from segmentation.sharing.fitting import fit_file
     from segmentation.sharing.reuse import save_model
 
     if not _folder_exists(args.model):  # say so before the fitting, not after
-        return _error(_no_folder(args.model))
+        return fail(_no_folder(args.model))
     try:
         fitted = fit_file(args.input, args.k)
         save_model(fitted.model, args.model)
-    except SegmentationError as err:
-        return _error(str(err))
     except OSError as err:
-        return _error(f"cannot write '{args.model}' ({err.strerror}). Check the folder.")
+        return fail(f"cannot write '{args.model}' ({err.strerror}). Check the folder.")
     segmentation = fitted.segmentation
     how = "given with --k" if fitted.diagnostics is None else fitted.diagnostics.reason
     print(f"Fitted '{segmentation.title}' on {len(fitted.data.customers):,} customers of "
@@ -126,19 +122,15 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--json", action="store_true", help="print one JSON object instead")
 
 
+@reports_bad_input
 def check_main(args: argparse.Namespace) -> int:
     """``check-sample``: the report (or ``--json``) on stdout."""
     from segmentation.sharing.reuse import load_model
 
-    for option in ("rows", "eval_rows"):
-        value = getattr(args, option)
-        if value is not None and value < 1:
-            return _error(f"--{option.replace('_', '-')}={value} must be at least 1.")
-    try:
-        model = load_model(args.model)
-        result = check_sample(model, args.dataset, args.rows, args.seed, args.eval_rows)
-    except SegmentationError as err:
-        return _error(str(err))
+    if message := too_small(args, "rows", "eval_rows"):
+        return fail(message)
+    model = load_model(args.model)
+    result = check_sample(model, args.dataset, args.rows, args.seed, args.eval_rows)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -157,12 +149,7 @@ def _no_folder(path: str) -> str:
     )
 
 
-def _error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+COMMANDS: dict[str, Command] = {
     "sample": sample_main,
     "fit": fit_main,
     "check-sample": check_main,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from segmentation.errors import SegmentationError
+from segmentation.sharing.command_line import Command, fail, reports_bad_input, too_small
 from segmentation.sharing.engines.orders import ENGINES
 
 __all__ = ["COMMANDS", "add_assign_options", "add_commands", "assign_main"]
@@ -60,23 +60,23 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
 
 
+@reports_bad_input
 def assign_main(args: argparse.Namespace) -> int:
     """``assign``: a Parquet dataset (or CSV) of segments, the sizes on stdout."""
     from segmentation.sharing.reuse import load_model
 
-    if args.chunk_rows < 1:
-        return _fail(f"--chunk-rows={args.chunk_rows} must be at least 1.")
-    try:
-        model = load_model(args.model)
-        if args.output.endswith(".csv") and args.workers is None and args.scheduler is None:
-            return _assign_csv(model, args)
+    if message := too_small(args, "chunk_rows"):
+        return fail(message)
+    model = load_model(args.model)
+    if args.output.endswith(".csv") and args.workers is None and args.scheduler is None:
+        summary = _assign_csv(model, args)
+        how = f"({summary.n_chunks} chunk(s))"
+    else:
         summary = _assign_dataset(model, args)
-    except SegmentationError as err:
-        return _fail(str(err))
+        how = f"on {summary.engine} ({summary.n_partitions} partition(s))"
     print(
         f"Assigned {summary.n_customers:,} customers to the segments of '{model.title}' in "
-        f"{summary.seconds:.1f} s on {summary.engine} ({summary.n_partitions} partition(s)); "
-        f"wrote {args.output}."
+        f"{summary.seconds:.1f} s {how}; wrote {args.output}."
     )
     _print_sizes(summary.sizes, summary.ignored_columns)
     return 0
@@ -99,22 +99,16 @@ def _assign_dataset(model, args: argparse.Namespace):
         return assign_on_dask(model, dataset, args.output, client)
 
 
-def _assign_csv(model, args: argparse.Namespace) -> int:
+def _assign_csv(model, args: argparse.Namespace):
     from segmentation.sharing.reuse import assign_file
 
-    summary = assign_file(
+    return assign_file(
         model,
         args.input,
         args.output,
         args.chunk_rows,
         progress=lambda n: print(f"  {n:,} customers assigned", file=sys.stderr),
     )
-    print(
-        f"Assigned {summary.n_customers:,} customers to the segments of '{model.title}' in "
-        f"{summary.seconds:.1f} s ({summary.n_chunks} chunk(s)); wrote {args.output}."
-    )
-    _print_sizes(summary.sizes, summary.ignored_columns)
-    return 0
 
 
 def _print_sizes(sizes: dict[str, int], ignored: tuple[str, ...]) -> None:
@@ -125,6 +119,7 @@ def _print_sizes(sizes: dict[str, int], ignored: tuple[str, ...]) -> None:
               f"{', '.join(ignored)}.")  # fmt: skip
 
 
+@reports_bad_input
 def aggregate_main(args: argparse.Namespace) -> int:
     """``aggregate-orders``: the customer table to OUTPUT, a report on stdout."""
     from segmentation.sharing.engines.cluster import dask_client
@@ -138,7 +133,7 @@ def aggregate_main(args: argparse.Namespace) -> int:
     on_cluster = args.workers is not None or args.scheduler is not None
     engine = args.engine or ("dask" if on_cluster else "duckdb")
     if engine == "duckdb" and on_cluster:
-        return _fail("--workers and --scheduler run on Dask; use --engine dask with them.")
+        return fail("--workers and --scheduler run on Dask; use --engine dask with them.")
     try:
         dataset = open_dataset(args.input)
         if engine == "duckdb":
@@ -147,10 +142,8 @@ def aggregate_main(args: argparse.Namespace) -> int:
             with dask_client(args.workers, args.scheduler) as client:
                 run = aggregate_on_dask(dataset, client)
         write_customers(run.summary, args.output)
-    except SegmentationError as err:
-        return _fail(str(err))
     except OSError as err:
-        return _fail(f"cannot write '{args.output}' ({err}). Check the folder.")
+        return fail(f"cannot write '{args.output}' ({err}). Check the folder.")
     summary = run.summary
     print(
         f"Aggregated {summary.n_lines:,} order lines into {len(summary.customers):,} customers "
@@ -165,9 +158,4 @@ def aggregate_main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-COMMANDS = {"aggregate-orders": aggregate_main}
+COMMANDS: dict[str, Command] = {"aggregate-orders": aggregate_main}
