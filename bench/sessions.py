@@ -15,7 +15,7 @@ from bench.harness import Case, Registry, process_cpu_s, server_peak_mb, server_
 from bench.loading import ONLINE_RETAIL
 
 PEAK_LIMIT_MB = 2048.0  # issue 16: 10 sessions uploading Online Retail at once stay under this
-# the pages in the sidebar's order, and what each shows once drawn
+# the pages in the sidebar's order (each page's title is its name)
 PAGES = ("Data", "Predictions", "Segments", "Map", "Personas", "Compare", "Target", "Monitor")
 
 BENCHMARKS = Registry()
