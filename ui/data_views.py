@@ -37,6 +37,7 @@ MEANING_HELP = (
     "wrong: a date meaning reads the column as dates."
 )
 EDITABLE = ["meaning", "role", "base"]
+WARNINGS_SHOWN = 10  # warnings (and read notes) one by one; the rest of a long list in a table
 LABELS_SHOWN = 12  # feature labels listed per base; a wide file's others are counted
 COLUMNS_PER_PAGE = 50  # rows of the column table at once: a 3,000-column file stays usable
 # the meaning and its reason side by side, where a first look at the table reaches
@@ -184,8 +185,12 @@ def render_report_details(data: CustomerData) -> None:
             f":material/warning: {count} thing{'s' * (count != 1)} to check",
             expanded=data.source.kind != "sample",
         ):
-            for warning in report.warnings:
+            for warning in report.warnings[:WARNINGS_SHOWN]:
                 st.warning(warning)
+            if count > WARNINGS_SHOWN:  # a wide file's hundreds stay one scrollable table
+                st.caption(f"The other {count - WARNINGS_SHOWN:,}, one a line:")
+                rest = pd.DataFrame({"To check": report.warnings[WARNINGS_SHOWN:]})
+                st.dataframe(rest, hide_index=True, width="stretch", height=320)
     if report.exclusions:
         st.markdown("**Rows left out**")
         excluded = pd.DataFrame(
@@ -197,7 +202,12 @@ def render_report_details(data: CustomerData) -> None:
         st.table(excluded.set_index("Why"))
     if report.read_notes:
         st.markdown("**How the data was read**")
-        st.markdown("\n".join(f"- {note}" for note in report.read_notes))
+        notes = report.read_notes
+        st.markdown("\n".join(f"- {note}" for note in notes[:WARNINGS_SHOWN]))
+        if len(notes) > WARNINGS_SHOWN:
+            st.caption(f"The other {len(notes) - WARNINGS_SHOWN:,}, one a line:")
+            rest = pd.DataFrame({"How it was read": notes[WARNINGS_SHOWN:]})
+            st.dataframe(rest, hide_index=True, width="stretch", height=320)
 
 
 def render_customer_key(data: CustomerData) -> None:
