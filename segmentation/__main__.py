@@ -44,7 +44,7 @@ from segmentation.sharing.engines.commands import add_commands as add_engine_com
 from segmentation.sharing.reuse import CHUNK_ROWS
 from segmentation.sharing.sample_commands import COMMANDS as MODEL_COMMANDS
 from segmentation.sharing.sample_commands import add_commands as add_model_commands
-from segmentation.sharing.spreadsheets import write_csv
+from segmentation.targeting.spreadsheets import write_csv
 
 CLI_MAX_MB = 4_000  # files on disk, not uploads: read what fits in memory
 

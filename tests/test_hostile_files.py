@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from segmentation import DataLoadError, load_table
 from segmentation.data.limits import gunzip
-from segmentation.sharing.spreadsheets import (
+from segmentation.targeting.spreadsheets import (
     neutralise,
     to_csv_bytes,
     to_excel_bytes,
@@ -260,7 +260,7 @@ def test_command_line_csv_writer_neutralises_text(tmp_path) -> None:
     _check(_read_csv((tmp_path / "out.csv").read_bytes()))
 
 
-# every CSV or Excel file is written by segmentation/sharing/spreadsheets.py
+# every CSV or Excel file is written by segmentation/targeting/spreadsheets.py
 EXPORTERS = ("to_csv", "to_excel")
 KNOWN_GAPS = {
     # the engines' `aggregate` command writes its customer CSV itself: not yet routed (issue 16)
@@ -273,9 +273,9 @@ def test_every_csv_and_excel_export_goes_through_the_one_function() -> None:
     writers = []
     for path in sorted([*root.glob("segmentation/**/*.py"), *root.glob("ui/*.py")]):
         name = path.relative_to(root).as_posix()
-        if name == "segmentation/sharing/spreadsheets.py" or name in KNOWN_GAPS:
+        if name == "segmentation/targeting/spreadsheets.py" or name in KNOWN_GAPS:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in EXPORTERS:
                 writers.append(f"{name}:{node.lineno} calls .{node.attr}")
-    assert not writers, "write through segmentation.sharing.spreadsheets instead: " + str(writers)
+    assert not writers, "write through segmentation.targeting.spreadsheets instead: " + str(writers)

@@ -35,7 +35,7 @@ from segmentation.sharing.monitoring import (
     with_snapshot_predictions,
 )
 from segmentation.sharing.reuse import SegmentModel, assign_customers, fit_segment_model, save_model
-from segmentation.sharing.spreadsheets import to_csv_bytes
+from segmentation.targeting.spreadsheets import to_csv_bytes
 from ui import persona_state, predict_state, state
 from ui import segments_state as seg
 from ui.cache import BoundedCache

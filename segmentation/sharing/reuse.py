@@ -43,7 +43,7 @@ from segmentation.data.schema import Schema, infer_schema
 from segmentation.errors import SegmentationError
 from segmentation.segmenting.segments import UNASSIGNED, Segmentation
 from segmentation.sharing.centres import feature_matrix, nearest_centre
-from segmentation.sharing.spreadsheets import write_csv
+from segmentation.targeting.spreadsheets import write_csv
 
 MODEL_FORMAT = "segment-studio-model"
 MODEL_VERSION = 1

@@ -1,7 +1,7 @@
 """The target list and the one-page summary, ready to download.
 
 :func:`target_list` picks the target customers with the columns an email or ads tool needs;
-the CSV and Excel exports (:mod:`segmentation.sharing.spreadsheets`, shared by every export)
+the CSV and Excel exports (:mod:`segmentation.targeting.spreadsheets`, shared by every export)
 neutralise text cells a spreadsheet could run as formulas;
 :func:`summary_markdown` and :func:`summary_html` put the decision on one page.
 """
@@ -18,16 +18,16 @@ import pandas as pd
 
 from segmentation.data.schema import SET_BY_HAND, Schema, normalise_name
 from segmentation.segmenting.segments import Segmentation
-from segmentation.sharing.spreadsheets import (  # noqa: F401  (the one place exports are made safe)
+from segmentation.targeting.config import CRITERIA, TargetingConfig, TargetingError
+from segmentation.targeting.measures import find_opt_in
+from segmentation.targeting.plan import TargetingPlan
+from segmentation.targeting.spreadsheets import (  # noqa: F401  (the one place exports are made safe)
     FORMULA_PREFIXES,
     neutralise,
     safe_for_spreadsheets,
     to_csv_bytes,
     to_excel_bytes,
 )
-from segmentation.targeting.config import CRITERIA, TargetingConfig, TargetingError
-from segmentation.targeting.measures import find_opt_in
-from segmentation.targeting.plan import TargetingPlan
 from segmentation.targeting.value import is_predicted
 
 CONTACT_MEANINGS = ("person_name", "email", "phone")
