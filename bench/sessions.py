@@ -9,6 +9,7 @@ import gzip
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.harness import Case, Registry, process_cpu_s, server_peak_mb, server_rss_mb
@@ -101,10 +102,8 @@ def _browser(case: Case) -> str | None:
 )
 def case_sessions_10_online_retail(case: Case, sessions: int = 10) -> None:
     """Peak memory of one server while ``sessions`` users upload Online Retail at once."""
-    from playwright.sync_api import sync_playwright
 
     from tests.browser.helpers import exception_texts
-    from tests.browser.server import CHROMIUM_ARGS, start_server, stop_server
 
     executable = _browser(case)
     if executable is None:
@@ -119,28 +118,17 @@ def case_sessions_10_online_retail(case: Case, sessions: int = 10) -> None:
     done, busy, errors = 0, 0, []
     try:
         for _ in range(case.repeat):
-            server = start_server()
-            try:
-                pid = server.process.pid
-                with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(
-                        executable_path=executable, headless=True, args=CHROMIUM_ARGS
-                    )
-                    pages = [browser.new_context().new_page() for _ in range(sessions)]
-                    _open_all(pages, server.url)
-                    idle_mb = server_rss_mb(pid)
-                    cpu, start = process_cpu_s(pid), time.perf_counter()
-                    for page in pages:
-                        page.get_by_test_id("stMain").locator(
-                            '[data-testid="stFileUploader"] input[type="file"]'
-                        ).first.set_input_files(csv)
-                    done, busy, errors = _confirm_all(pages, csv.name)
-                    case.add(case.main, time.perf_counter() - start, process_cpu_s(pid) - cpu)
-                    all_mb, peak_mb = server_rss_mb(pid), server_peak_mb(pid)
-                    errors += [e for page in pages for e in exception_texts(page)]
-                    browser.close()
-            finally:
-                stop_server(server)
+            with _sessions_on_a_fresh_server(executable, sessions) as (pid, pages):
+                idle_mb = server_rss_mb(pid)
+                cpu, start = process_cpu_s(pid), time.perf_counter()
+                for page in pages:
+                    page.get_by_test_id("stMain").locator(
+                        '[data-testid="stFileUploader"] input[type="file"]'
+                    ).first.set_input_files(csv)
+                done, busy, errors = _confirm_all(pages, csv.name)
+                case.add(case.main, time.perf_counter() - start, process_cpu_s(pid) - cpu)
+                all_mb, peak_mb = server_rss_mb(pid), server_peak_mb(pid)
+                errors += [e for page in pages for e in exception_texts(page)]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     case.info.append(
@@ -155,6 +143,30 @@ def case_sessions_10_online_retail(case: Case, sessions: int = 10) -> None:
     case.check(busy == 0, f"no session was refused as busy ({busy})")
     case.check(not errors, f"no exception on any page ({errors[:1]})")
     case.check(peak_mb <= PEAK_LIMIT_MB, f"peak server memory ≤ 2 GB ({peak_mb:,.0f} MB)")
+
+
+@contextmanager
+def _sessions_on_a_fresh_server(executable: str, sessions: int):
+    """A freshly started server and ``sessions`` browser pages, each opened on the app and
+    drawn; yields ``(server pid, pages)`` and stops both afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.server import CHROMIUM_ARGS, start_server, stop_server
+
+    server = start_server()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                pages = [browser.new_context().new_page() for _ in range(sessions)]
+                _open_all(pages, server.url)
+                yield server.process.pid, pages
+            finally:
+                browser.close()
+    finally:
+        stop_server(server)
 
 
 def _open_all(pages: list, url: str) -> None:
@@ -204,10 +216,8 @@ def _confirm_all(pages: list, file_name: str) -> tuple[int, int, list[str]]:
 )
 def case_sessions_20_sample(case: Case, sessions: int = 20) -> None:
     """Memory of one server while ``sessions`` users walk through every page at once."""
-    from playwright.sync_api import sync_playwright
 
     from tests.browser.helpers import APP_TIMEOUT_MS, exception_texts, wait_for_app
-    from tests.browser.server import CHROMIUM_ARGS, start_server, stop_server
 
     executable = _browser(case)
     if executable is None:
@@ -216,31 +226,20 @@ def case_sessions_20_sample(case: Case, sessions: int = 20) -> None:
     case.main = f"{sessions} sessions open each of the {len(PAGES)} pages at once"
     errors: list[str] = []
     for _ in range(case.repeat):
-        server = start_server()
-        try:
-            pid = server.process.pid
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=executable, headless=True, args=CHROMIUM_ARGS
-                )
-                pages = [browser.new_context().new_page() for _ in range(sessions)]
-                _open_all(pages, server.url)
-                idle_mb = server_rss_mb(pid)
-                cpu, start = process_cpu_s(pid), time.perf_counter()
-                for name in PAGES[1:]:
-                    for page in pages:
-                        page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-                    for page in pages:
-                        page.get_by_role("heading", name=name, exact=False).first.wait_for(
-                            timeout=APP_TIMEOUT_MS * 3
-                        )
-                        wait_for_app(page, timeout=APP_TIMEOUT_MS * 3)
-                        errors += [f"{name}: {e}" for e in exception_texts(page)]
-                case.add(case.main, time.perf_counter() - start, process_cpu_s(pid) - cpu)
-                all_mb, peak_mb = server_rss_mb(pid), server_peak_mb(pid)
-                browser.close()
-        finally:
-            stop_server(server)
+        with _sessions_on_a_fresh_server(executable, sessions) as (pid, pages):
+            idle_mb = server_rss_mb(pid)
+            cpu, start = process_cpu_s(pid), time.perf_counter()
+            for name in PAGES[1:]:
+                for page in pages:
+                    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+                for page in pages:
+                    page.get_by_role("heading", name=name, exact=False).first.wait_for(
+                        timeout=APP_TIMEOUT_MS * 3
+                    )
+                    wait_for_app(page, timeout=APP_TIMEOUT_MS * 3)
+                    errors += [f"{name}: {e}" for e in exception_texts(page)]
+            case.add(case.main, time.perf_counter() - start, process_cpu_s(pid) - cpu)
+            all_mb, peak_mb = server_rss_mb(pid), server_peak_mb(pid)
     case.info.append(
         f"Server memory: {idle_mb:,.0f} MB with {sessions} sessions on the Data page, "
         f"{all_mb:,.0f} MB after every session drew every page, peak {peak_mb:,.0f} MB "
