@@ -134,18 +134,76 @@ def read_text_dates(
         return None
     if all(_NUMBERS.match(v) for v in head):
         return _digit_dates(uniques, name, force)
-    if not force and sum(1 for v in head if _DATE_LIKE.match(v)) < MIN_SHARE * len(head):
+    if not (force or _mostly_date_like(head)):
         return None
     sample = pd.Series(head, dtype="string")
-    shares = _format_shares(sample)
+    return _best_reading(uniques, name, sample, _format_shares(sample))
+
+
+def read_text_dates_batch(
+    columns: list[tuple[pd.Series, str, list[str]]],
+) -> list[DateReading | None]:
+    """:func:`read_text_dates` of many columns (each its distinct values, name and first values
+    as Python strings): each candidate format is tried once on all the samples it may read, and
+    once on all the columns it was chosen for (a wide file's dozens of date columns cost what a
+    few do)."""
+    readings: list[DateReading | None] = [None] * len(columns)
+    samples: dict[int, pd.Series] = {}
+    for i, (uniques, name, head) in enumerate(columns):
+        head = [v for v in head[:SAMPLE] if v]
+        if head and all(_NUMBERS.match(v) for v in head):
+            readings[i] = _digit_dates(uniques, name, False)
+        elif head and _mostly_date_like(head):
+            samples[i] = pd.Series(head, dtype="string")
+    shares = _format_shares_batch(samples)
+    chosen = {i: _best_format(shares[i]) for i in samples}
+    parsed = _parse_batch({i: columns[i][0] for i, fmt in chosen.items() if fmt}, chosen)
+    for i, values in parsed.items():
+        uniques, name, _ = columns[i]
+        readings[i] = _reading(values, uniques, name, samples[i], shares[i], chosen[i])
+    return readings
+
+
+def _mostly_date_like(head: list[str]) -> bool:
+    """Whether at least MIN_SHARE of the values are shaped like dates (stops at the first value
+    past the share that may fail)."""
+    failed = 0
+    for value in head:
+        if not _DATE_LIKE.match(value):
+            failed += 1
+            if len(head) - failed < MIN_SHARE * len(head):
+                return False
+    return True
+
+
+def _best_format(shares: dict[str, float]) -> str | None:
+    """The format that reads the most of the sample (month first on a tie), if it reads enough."""
     if not shares:
         return None
     best = max(shares, key=lambda fmt: (shares[fmt], fmt in _MONTH_FIRST))
-    if shares[best] < MIN_SHARE:
+    return best if shares[best] >= MIN_SHARE else None
+
+
+def _best_reading(
+    uniques: pd.Series, name: str, sample: pd.Series, shares: dict[str, float]
+) -> DateReading | None:
+    best = _best_format(shares)
+    if best is None:
         return None
     values = uniques.astype("string").str.strip()
-    parsed = _parse(values, best)
-    share = float(parsed.notna().sum() / values.notna().sum())
+    return _reading(_parse(values, best), uniques, name, sample, shares, best)
+
+
+def _reading(
+    parsed: pd.Series,
+    uniques: pd.Series,
+    name: str,
+    sample: pd.Series,
+    shares: dict[str, float],
+    best: str,
+) -> DateReading | None:
+    """The column's dates when ``best`` read at least MIN_SHARE of its distinct values."""
+    share = float(parsed.notna().sum() / uniques.notna().sum())
     if share < MIN_SHARE:
         return None
     return DateReading(parsed, best, share, _format_note(name, best, shares, sample))
@@ -247,6 +305,54 @@ def _format_shares(sample: pd.Series) -> dict[str, float]:
         formats.update(_candidates(str(value)))
     ordered = [fmt for fmt in _FORMATS if fmt in formats]
     return {fmt: float(_parse(sample, fmt).notna().mean()) for fmt in ordered}
+
+
+def _format_shares_batch(samples: dict[int, pd.Series]) -> dict[int, dict[str, float]]:
+    """:func:`_format_shares` of many samples: each format parses, in one call, every sample
+    whose first values it reads (a format without offsets reads each value alone)."""
+    candidates: dict[int, set[str]] = {}
+    for i, sample in samples.items():
+        candidates[i] = {fmt for value in sample.head(3) for fmt in _candidates(str(value))}
+    shares: dict[int, dict[str, float]] = {i: {} for i in samples}
+    for fmt in _FORMATS:
+        users = [i for i in samples if fmt in candidates[i]]
+        if not users:
+            continue
+        if len(users) == 1 or not _batchable(fmt):
+            for i in users:
+                shares[i][fmt] = float(_parse(samples[i], fmt).notna().mean())
+            continue
+        read = _parse(pd.concat([samples[i] for i in users]), fmt).notna().to_numpy(dtype=bool)
+        bounds = np.cumsum([0] + [len(samples[i]) for i in users])
+        for k, i in enumerate(users):
+            shares[i][fmt] = float(read[bounds[k] : bounds[k + 1]].mean())
+    return shares
+
+
+def _parse_batch(
+    columns: dict[int, pd.Series], formats: dict[int, str | None]
+) -> dict[int, pd.Series]:
+    """Each column's distinct values (trimmed) read with its format; columns sharing a format
+    without offsets are parsed in one call."""
+    values = {i: uniques.astype("string").str.strip() for i, uniques in columns.items()}
+    parsed: dict[int, pd.Series] = {}
+    for fmt in dict.fromkeys(formats[i] for i in columns):
+        users = [i for i in columns if formats[i] == fmt]
+        if len(users) == 1 or not _batchable(fmt):
+            parsed |= {i: _parse(values[i], fmt) for i in users}
+            continue
+        read = _parse(pd.concat([values[i] for i in users], ignore_index=True), fmt)
+        bounds = np.cumsum([0] + [len(values[i]) for i in users])
+        for k, i in enumerate(users):
+            part = read.iloc[bounds[k] : bounds[k + 1]]
+            parsed[i] = part.set_axis(values[i].index)
+    return parsed
+
+
+def _batchable(fmt: str) -> bool:
+    """Whether values read with ``fmt`` read alike alone or among other columns' values: no
+    offsets or ISO 8601 guessing, whose results (zone, precision) depend on all the values."""
+    return fmt in _DAY_FIRST + _MONTH_FIRST + _MONTH_NAMES and "%z" not in fmt
 
 
 def _parse(values: pd.Series, fmt: str) -> pd.Series:

@@ -189,19 +189,20 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
     [False, True]
     """
     lengths = np.array([len(raw) for raw in raws], dtype=np.int64)
-    # one cast per column and one copy of all the columns' chunks (a file's column has dozens)
-    texts = [_arrow_text(raw) for raw in raws]
-    chunks = [c for text in texts for c in text.cast(pa.large_string()).chunks]
-    whole = pa.chunked_array(chunks, type=pa.large_string()).combine_chunks()
+    whole = _joined_text([_arrow_text(raw) for raw in raws])
     trimmed = pc.utf8_trim_whitespace(whole)
-    lowered = pc.utf8_lower(trimmed)
-    missing = pc.is_in(lowered, value_set=pa.array(sorted(placeholders), pa.large_string()))
-    valid = pc.invert(missing).to_numpy(zero_copy_only=False)
-    valid &= pc.is_valid(whole).to_numpy(zero_copy_only=False)
-    column_of_row = np.repeat(np.arange(len(raws)), lengths)
     encoded = trimmed.dictionary_encode()
-    n_words = max(len(encoded.dictionary), 1)
+    words = encoded.dictionary
+    # placeholders looked up among the distinct words only, not in every cell
+    placeholder = pc.is_in(
+        pc.utf8_lower(words), value_set=pa.array(sorted(placeholders), pa.large_string())
+    ).to_numpy(zero_copy_only=False)
     word = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    valid = pc.is_valid(whole).to_numpy(zero_copy_only=False)
+    if len(words):
+        valid &= ~placeholder[word]
+    column_of_row = np.repeat(np.arange(len(raws)), lengths)
+    n_words = max(len(words), 1)
     pair_of_row, pairs = pd.factorize(column_of_row[valid] * n_words + word[valid])
     pairs = np.asarray(pairs, dtype=np.int64)
     starts = np.searchsorted(pairs // n_words, np.arange(len(raws) + 1))
@@ -210,5 +211,14 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
     changed = pc.not_equal(pc.binary_length(whole), pc.binary_length(trimmed))
     changed = changed.fill_null(False).to_numpy(zero_copy_only=False) & valid
     as_read = np.bincount(column_of_row[changed], minlength=len(raws)) == 0
-    values = encoded.dictionary.take(pa.array(pairs % n_words))
+    values = words.take(pa.array(pairs % n_words))
     return DistinctBatch(values, starts, tuple(np.split(codes, np.cumsum(lengths)[:-1])), as_read)
+
+
+def _joined_text(texts: list[pa.ChunkedArray]) -> pa.Array:
+    """Every column's strings one after the other, in one large-string array (one copy)."""
+    large = pa.large_string()
+    chunks = [
+        c for text in texts for c in (text if text.type == large else text.cast(large)).chunks
+    ]
+    return pa.concat_arrays(chunks) if chunks else pa.array([], large)

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from segmentation.data.bases import suggest_base
-from segmentation.data.dates import read_number_dates, read_text_dates
+from segmentation.data.dates import read_number_dates, read_text_dates, read_text_dates_batch
 from segmentation.data.distinct_values import (
+    DistinctBatch,
     all_missing,
     convert_all,
     distinct_texts,
@@ -298,11 +299,28 @@ def _read_text_batch(raws: list[pd.Series], names: list[object]) -> list[_Readin
     batch = distinct_texts_batch(raws, PLACEHOLDERS)
     names = [str(name) for name in names]
     facts = batch_facts(batch, HEAD_SIZE, [is_id_name(name) for name in names])
+    facts = _with_dates(batch, names, facts)
     readings = []
     for i, (raw, name) in enumerate(zip(raws, names, strict=True)):
         codes, uniques, as_read = batch.column(i)
         readings.append(_convert_text(codes, uniques, name, raw, as_read, facts[i]))
     return readings
+
+
+def _with_dates(batch: DistinctBatch, names: list[str], facts: list[TextFacts]) -> list[TextFacts]:
+    """The facts with the dates of every column that may be read as dates, read in one batch
+    (yes/no, id and ISO-day columns are decided before dates are tried)."""
+    chosen = [
+        i
+        for i, (name, fact) in enumerate(zip(names, facts, strict=True))
+        if fact.head and not fact.all_flags and not fact.all_iso_days and not is_id_name(name)
+    ]
+    columns = [(batch.column(i)[1], names[i], facts[i].head) for i in chosen]
+    found = read_text_dates_batch(columns)
+    facts = list(facts)
+    for i, dates in zip(chosen, found, strict=True):
+        facts[i] = replace(facts[i], dates_read=True, dates=dates)
+    return facts
 
 
 def _convert_column(raw: pd.Series, name: str) -> _Reading:
@@ -384,7 +402,10 @@ def _convert_text(
     if facts and facts.days is not None and facts.days.notna().all():
         # what read_text_dates finds for ISO days that all parse, read for many columns at once
         return reading(facts.days, "datetime")
-    dates = read_text_dates(uniques, name, head=head)
+    if facts is not None and facts.dates_read:
+        dates = facts.dates
+    else:
+        dates = read_text_dates(uniques, name, head=head)
     if dates is not None:
         return reading(dates.values, "datetime", dates.note, dates.share)
     if not written_as_text(name, head):
@@ -488,7 +509,10 @@ def _profile(
     missing = values.isna().to_numpy(dtype=bool) if reading.missing is None else reading.missing
     n_present = len(values) - int(missing.sum())
     # the first present values stand for the column: finding them all would cost a pass
-    present = values.take(np.flatnonzero(~missing)[:2000])
+    if n_present == len(values) and len(values) <= 2000:
+        present = values  # what the take below returns, without copying the column
+    else:
+        present = values.take(np.flatnonzero(~missing)[:2000])
     if reading.n_unique is not None:
         n_unique = reading.n_unique
     else:

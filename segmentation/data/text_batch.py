@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.data.dates import DateReading
 from segmentation.data.distinct_values import DistinctBatch
 from segmentation.data.text_values import (
     FLAG_SPELLINGS,
@@ -45,7 +46,7 @@ class TextFacts:
     """What a pass over many columns' distinct values found about one column: whether they are
     all plain numbers, all yes/no words, all ISO days (2024-03-15), how many hold a character no
     number has, which read as yes, their first values, and their typed values when a batch read
-    them (numbers, days, or numbers once cleaned)."""
+    them (numbers, days, or numbers once cleaned) and, once read, their dates."""
 
     head: list[str]
     all_plain: bool = False
@@ -58,6 +59,8 @@ class TextFacts:
     numbers: pd.Series | None = None
     days: pd.Series | None = None
     cleaned: pd.Series | None = None
+    dates_read: bool = False  # whether ``dates`` holds what read_text_dates finds
+    dates: DateReading | None = None
 
 
 def _segment_counts(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
