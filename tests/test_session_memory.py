@@ -10,6 +10,8 @@ import threading
 
 import pytest
 
+from segmentation import SegmentationError
+from tests.hostile_files import MB, gzip_bomb
 from tests.test_app import EXCERPT, open_app, texts, upload
 from ui import memory, sessions
 from ui.memory import MemoryGate, ServerBusyError, read_estimate_mb
@@ -161,6 +163,74 @@ def test_large_reads_wait_for_each_other_and_a_stuck_queue_is_refused() -> None:
     assert waited == ["told"]
     with gate.admit(memory.SMALL_READ_MB, "third.csv"):  # the slot is free again
         pass
+
+
+class ReadFailed(RuntimeError):
+    """A bug while reading (not the package's error family): it must not keep the slot either."""
+
+
+def _refused_bomb(gate: MemoryGate) -> None:
+    from ui import state  # the app's own read path: the refusal is raised while decompressing
+
+    state.read_upload(gzip_bomb(8 * MB, member=MB), "bomb.csv.gz", max_mb=1)
+
+
+def _failing_read(gate: MemoryGate) -> None:
+    with gate.admit(memory.SMALL_READ_MB, "orders.csv"):
+        raise ReadFailed("the reader crashed")
+
+
+def _over_the_budget(gate: MemoryGate) -> None:
+    with gate.admit(10_000.0, "huge.csv"):
+        pass
+
+
+def _told_to_wait_then_stopped(gate: MemoryGate) -> None:
+    def stop() -> None:  # Streamlit stops a script at its next st.* call (the waiting toast)
+        raise ReadFailed("script stopped while waiting")
+
+    with (
+        gate.admit(memory.SMALL_READ_MB, "first.csv"),
+        gate.admit(memory.SMALL_READ_MB, "second.csv", stop),
+    ):
+        pass
+
+
+def _stuck_queue(gate: MemoryGate) -> None:
+    with (
+        gate.admit(memory.SMALL_READ_MB, "first.csv"),
+        gate.admit(memory.SMALL_READ_MB, "second.csv"),
+    ):
+        pass
+
+
+# how a large read can fail, and what it raises
+FAILED_READS = [
+    ("gzip bomb refused while decompressing", _refused_bomb, SegmentationError, "expands to"),
+    ("bug inside the read", _failing_read, ReadFailed, "crashed"),
+    ("over the budget", _over_the_budget, ServerBusyError, "memory budget"),
+    ("stopped while told to wait", _told_to_wait_then_stopped, ReadFailed, "stopped"),
+    ("queue does not move", _stuck_queue, ServerBusyError, "could start"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fail", "error", "message"),
+    [case[1:] for case in FAILED_READS],
+    ids=[c[0] for c in FAILED_READS],
+)
+def test_a_failed_large_read_gives_its_slot_and_reservation_back(
+    monkeypatch, fail, error, message
+) -> None:
+    gate = MemoryGate(budget_mb=lambda: 1000.0, rss_mb=lambda: 0.0, queue_timeout_s=0.05)
+    monkeypatch.setattr(memory, "memory_gate", lambda: gate)
+    monkeypatch.setattr(memory, "SMALL_READ_MB", 1.0)  # the small bomb's read queues too
+    with pytest.raises(error, match=message):
+        fail(gate)
+    assert (gate.reserved_mb, gate.waiting) == (0.0, 0)
+    for _ in range(2):  # a leaked slot would make the next large read wait, then be refused
+        with gate.admit(memory.SMALL_READ_MB, "next.csv", lambda: pytest.fail("had to wait")):
+            assert gate.reserved_mb == memory.SMALL_READ_MB
 
 
 def test_the_budget_comes_from_the_environment_or_the_machine(monkeypatch) -> None:
