@@ -104,8 +104,10 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    from tests.browser.helpers import watch_runs
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    page = watch_runs(context.new_page())
     try:
         yield page
     finally:

@@ -30,6 +30,7 @@ timeout although the new page is on screen (seen about once in ten switches, idl
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -95,6 +96,34 @@ _RUNS_REPORT_JS = """() => {
 }"""
 
 
+# The server's messages say exactly when a script run ends (a ``script_finished`` ForwardMsg),
+# even when a run is too quick for ``data-test-script-state`` to change (see the module's
+# docstring). ``watch_runs(page)`` before ``page.goto`` lets ``app_reruns`` wait for that
+# message; pages not watched fall back to counting the attribute's changes.
+_SOCKETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def watch_runs(page: Page) -> Page:
+    """Follow ``page``'s connection to the server (call it before the first ``goto``)."""
+    if page not in _SOCKETS:
+        _SOCKETS[page] = None
+        page.on("websocket", lambda socket: _SOCKETS.__setitem__(page, socket))
+    return page
+
+
+def _is_script_finished(payload: bytes | str) -> bool:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(payload, bytes):
+        return False
+    message = ForwardMsg()
+    try:
+        message.ParseFromString(payload)
+    except Exception:
+        return False
+    return message.WhichOneof("type") == "script_finished"
+
+
 def wait_for_app(
     page: Page, timeout: float = APP_TIMEOUT_MS, settle_ms: float | None = None
 ) -> None:
@@ -129,6 +158,22 @@ def app_reruns(page: Page, timeout: float = APP_TIMEOUT_MS) -> Iterator[None]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=timeout)
+    socket = _SOCKETS.get(page)
+    if socket is not None and not socket.is_closed():
+        try:
+            with socket.expect_event(
+                "framereceived", predicate=_is_script_finished, timeout=timeout
+            ):
+                yield
+        except PlaywrightTimeoutError as exc:
+            raise AssertionError(
+                f"The action did not lead to a finished script run within {timeout / 1000:.0f} "
+                "s (no script_finished message from the server). Does the action rerun the "
+                "app? If not, wait with expect(...) on what it changes instead.\n"
+                + "\n\n".join(exception_texts(page))
+            ) from exc
+        page.locator(APP_IDLE_SELECTOR).wait_for(state="attached", timeout=timeout)
+        return
     before = page.evaluate(_WATCH_RUNS_JS)
     yield
     try:

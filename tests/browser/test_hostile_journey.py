@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     assert_no_exception,
     open_page,
     wait_for_app,
+    watch_runs,
 )
 from tests.hostile_files import MB, gzip_bomb
 
@@ -42,7 +43,8 @@ def test_another_session_renders_while_a_bomb_is_refused(
     bomb = gzip_bomb(4 * 1024 * MB)
     uploader_context, other_context = browser.new_context(), browser.new_context()
     try:
-        uploader, other = uploader_context.new_page(), other_context.new_page()
+        uploader = watch_runs(uploader_context.new_page())
+        other = watch_runs(other_context.new_page())
         for page in (uploader, other):
             page.goto(streamlit_server)
             wait_for_app(page)

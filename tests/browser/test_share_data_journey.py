@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     app_reruns,
     assert_no_exception,
     wait_for_app,
+    watch_runs,
 )
 from tests.browser.server import REPO_ROOT, StreamlitServer, start_server, stop_server
 
@@ -161,7 +162,7 @@ def test_a_fresh_browser_opens_the_shared_analysis_with_its_data(
 
     # a third person keeps the server busy reading a large upload while the link is opened
     busy_context = browser.new_context()
-    busy = busy_context.new_page()
+    busy = watch_runs(busy_context.new_page())
     busy.goto(server.url)
     wait_for_app(busy, timeout=SLOW)
     busy.get_by_test_id("stMain").locator(
@@ -172,7 +173,7 @@ def test_a_fresh_browser_opens_the_shared_analysis_with_its_data(
     )
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        other = context.new_page()
+        other = watch_runs(context.new_page())
         other.goto(link)
         wait_for_app(other, timeout=SLOW)
         expect(other.get_by_text("Opened the shared analysis with its data")).to_be_visible(

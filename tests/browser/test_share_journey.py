@@ -7,7 +7,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import APP_IDLE_SELECTOR, app_reruns, assert_no_exception, wait_for_app
+from tests.browser.helpers import (
+    APP_IDLE_SELECTOR,
+    app_reruns,
+    assert_no_exception,
+    wait_for_app,
+    watch_runs,
+)
 
 SLOW = 180_000
 
@@ -51,7 +57,7 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        other = context.new_page()
+        other = watch_runs(context.new_page())
         other.goto(link)
         wait_for_app(other, timeout=SLOW)
         expect(other.get_by_text("Opened the shared link: 2 segmentation(s)")).to_be_visible(
@@ -87,7 +93,7 @@ def upload(page: Page, name: str, data: bytes) -> None:
 def test_two_sessions_at_once_only_see_their_own_upload(browser, streamlit_server: str) -> None:
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2)]
     try:
-        first, second = (context.new_page() for context in contexts)
+        first, second = (watch_runs(context.new_page()) for context in contexts)
         for page in (first, second):
             page.goto(streamlit_server)
         for page in (first, second):
