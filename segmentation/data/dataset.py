@@ -289,8 +289,9 @@ def _one_row_per_customer(
     warnings: list[str] = []
     id_column = schema.id_column
     if id_column is None:
-        frame = frame.assign(**{GENERATED_ID: [f"{i + 1}" for i in range(len(frame))]})
-        frame = frame[[GENERATED_ID, *typed.frame.columns]]
+        numbers = pd.DataFrame({GENERATED_ID: [f"{i + 1}" for i in range(len(frame))]})
+        # one join (an insert into a wide table copies it and pandas warns it is fragmented)
+        frame = pd.concat([numbers.set_axis(frame.index), frame], axis=1)
         schema = infer_schema(frame, one_row_per_customer=True).schema
         schema = _force_id(schema, GENERATED_ID).with_column(
             GENERATED_ID, meaning_reason="no column of the file identifies customers, so the "
@@ -366,7 +367,8 @@ def _column_warnings(frame: pd.DataFrame, schema: Schema) -> tuple[str, ...]:
 
 
 def _outlier_text(values: pd.Series, name: str) -> str:
-    present = values.dropna().astype("float64")
+    # numpy, not pandas: a wide file has thousands of numeric columns
+    present = values.to_numpy(dtype="float64", na_value=np.nan)[~values.isna().to_numpy(bool)]
     if len(present) < 20:
         return ""
     q1, q3 = np.percentile(present, [25, 75])
@@ -374,11 +376,9 @@ def _outlier_text(values: pd.Series, name: str) -> str:
     if spread <= 0:
         return ""
     far = present[(present > q3 + 5 * spread) | (present < q1 - 5 * spread)]
-    if far.empty or len(far) > 0.01 * len(present):
+    if not len(far) or len(far) > 0.01 * len(present):
         return ""
-    shown = ", ".join(
-        f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}" for v in far.sort_values().tail(3)
-    )
+    shown = ", ".join(f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}" for v in np.sort(far)[-3:])
     return (
         f"'{name}' has {len(far):,} value{'s' * (len(far) != 1)} far outside the usual range "
         f"({q1:,.0f}–{q3:,.0f} for the middle half), e.g. {shown}: check whether they are real "

@@ -37,6 +37,7 @@ _DATE_LIKE = re.compile(
 )
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 _NUMBERS = re.compile(r"\d+(\.\d+)?$")
+_ALL_NUMBERS = re.compile(r"(\d+(\.\d+)?\n)*\d+(\.\d+)?")  # _NUMBERS, values one a line
 # a name "like a date": the word-level test for numbers read as dates (Unix, Excel)
 _DATE_WORDS = re.compile(
     r"\b(date|dates|datetime|time|timestamp|ts|epoch|created|updated|modified|joined|signup|"
@@ -151,7 +152,7 @@ def read_text_dates_batch(
     samples: dict[int, pd.Series] = {}
     for i, (uniques, name, head) in enumerate(columns):
         head = [v for v in head[:SAMPLE] if v]
-        if head and all(_NUMBERS.match(v) for v in head):
+        if head and _all_digits(head):
             readings[i] = _digit_dates(uniques, name, False)
         elif head and _mostly_date_like(head):
             samples[i] = pd.Series(head, dtype="string")
@@ -162,6 +163,15 @@ def read_text_dates_batch(
         uniques, name, _ = columns[i]
         readings[i] = _reading(values, uniques, name, samples[i], shares[i], chosen[i])
     return readings
+
+
+def _all_digits(head: list[str]) -> bool:
+    """Whether every value matches ``_NUMBERS`` (one match over the values joined by line
+    breaks, when none holds one: a pattern call per value costs more)."""
+    joined = "\n".join(head)
+    if joined.count("\n") != len(head) - 1:
+        return all(_NUMBERS.match(v) for v in head)
+    return _ALL_NUMBERS.fullmatch(joined) is not None
 
 
 def _mostly_date_like(head: list[str]) -> bool:

@@ -204,11 +204,13 @@ def split_tags_of(
     """Each tag column's most common tags as yes/no feature columns, labelled "Tag: vip"; the
     tag column itself is no longer a feature."""
     splits = []
+    taken = list(frame.columns)
     for column in schema.columns:
         if column.meaning != "tags" or column.name not in names or column.kind == "empty":
             continue
-        split = split_tag_column(frame[column.name], column.name, taken=frame.columns)
+        split = split_tag_column(frame[column.name], column.name, taken=taken)
         splits.append(split)
+        taken += list(split.indicators.columns)
         base = column.base if column.base not in ("other", "") else TAG_BASE
         profiles = [
             new_profile(
@@ -222,11 +224,12 @@ def split_tags_of(
             )
             for f in split.features
         ]
-        frame = pd.concat([frame, split.indicators], axis=1)
         schema = Schema((*schema.columns, *profiles))
         if split.features and column.role == "feature":
             note = f"split into {len(split.features)} yes/no tag features (Tag: …)"
             schema = schema.with_column(column.name, role="ignore", note=note)
+    if splits:  # one join: a join per tag column copies a wide table each time
+        frame = pd.concat([frame, *(split.indicators for split in splits)], axis=1)
     return frame, schema, tuple(splits)
 
 
@@ -395,7 +398,8 @@ def _added(
     sources: tuple[str, ...],
     note: str,
 ) -> tuple[pd.DataFrame, Schema, list[DerivedColumn]]:
-    frame = frame.assign(**{profile.name: values})
+    # a join, not an insert: inserting into a wide table warns that it is fragmented
+    frame = pd.concat([frame, values.rename(profile.name).reindex(frame.index)], axis=1)
     schema = Schema((*schema.columns, profile))
     return frame, schema, [DerivedColumn(profile.name, profile.label, sources, note)]
 

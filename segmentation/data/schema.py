@@ -19,7 +19,6 @@ import pandas as pd
 from segmentation.data.bases import suggest_base
 from segmentation.data.dates import read_number_dates, read_text_dates, read_text_dates_batch
 from segmentation.data.distinct_values import (
-    DistinctBatch,
     all_missing,
     convert_all,
     distinct_texts,
@@ -299,15 +298,18 @@ def _read_text_batch(raws: list[pd.Series], names: list[object]) -> list[_Readin
     batch = distinct_texts_batch(raws, PLACEHOLDERS)
     names = [str(name) for name in names]
     facts = batch_facts(batch, HEAD_SIZE, [is_id_name(name) for name in names])
-    facts = _with_dates(batch, names, facts)
+    columns = [batch.column(i) for i in range(len(names))]  # each made once: 0.3 ms a column
+    facts = _with_dates([uniques for _, uniques, _ in columns], names, facts)
     readings = []
     for i, (raw, name) in enumerate(zip(raws, names, strict=True)):
-        codes, uniques, as_read = batch.column(i)
+        codes, uniques, as_read = columns[i]
         readings.append(_convert_text(codes, uniques, name, raw, as_read, facts[i]))
     return readings
 
 
-def _with_dates(batch: DistinctBatch, names: list[str], facts: list[TextFacts]) -> list[TextFacts]:
+def _with_dates(
+    uniques: list[pd.Series], names: list[str], facts: list[TextFacts]
+) -> list[TextFacts]:
     """The facts with the dates of every column that may be read as dates, read in one batch
     (yes/no, id and ISO-day columns are decided before dates are tried)."""
     chosen = [
@@ -315,7 +317,7 @@ def _with_dates(batch: DistinctBatch, names: list[str], facts: list[TextFacts]) 
         for i, (name, fact) in enumerate(zip(names, facts, strict=True))
         if fact.head and not fact.all_flags and not fact.all_iso_days and not is_id_name(name)
     ]
-    columns = [(batch.column(i)[1], names[i], facts[i].head) for i in chosen]
+    columns = [(uniques[i], names[i], facts[i].head) for i in chosen]
     found = read_text_dates_batch(columns)
     facts = list(facts)
     for i, dates in zip(chosen, found, strict=True):
