@@ -321,6 +321,7 @@ def write_customers(summary: OrdersSummary, output: str) -> None:
     """The customer table (key first) to ``output``: a CSV file when it ends with .csv, else a
     Parquet dataset folder; written aside and moved into place only when complete."""
     from segmentation.data.build import FILE_NAMES
+    from segmentation.targeting.spreadsheets import write_csv
 
     table = summary.customers.reset_index()
     table = table.rename(columns={k: v for k, v in FILE_NAMES.items() if v not in table})
@@ -328,7 +329,7 @@ def write_customers(summary: OrdersSummary, output: str) -> None:
         staged = output + ".partial"
         fs, path = filesystem(staged)
         with fs.open(path, "w") as handle:
-            table.to_csv(handle, index=False)
+            write_csv(table, handle)
         fs.mv(path, filesystem(output)[1])
         return
     staged = staged_output(output)
