@@ -77,9 +77,9 @@ def customers_from_table(
     """The customer table of a file that already has one row per customer; ``enrich``: with the
     blanks, tags and derived features its meanings imply (:mod:`segmentation.data.derived`)."""
     typed = typed or infer_schema(table.frame, one_row_per_customer=True)
-    frame, schema, exclusions, warnings = _one_row_per_customer(typed)
+    frame, schema, exclusions, warnings, stale = _one_row_per_customer(typed)
     enriched = enrich_customers(frame, schema) if enrich else Enrichment(frame, schema)
-    frame, schema, warnings = _enriched_warnings(enriched, frame, schema, warnings)
+    frame, schema, warnings = _enriched_warnings(enriched, frame, schema, warnings, stale)
     source = DataSource("upload", table.file_name, table.file_name, table.content_sha256)
     notes = table.notes + typed.notes + enriched.notes
     report = _report(len(table.frame), frame, schema, notes, exclusions, warnings)
@@ -158,14 +158,17 @@ def load_sample(data_dir: Path = SAMPLE_DIR) -> CustomerData:
 
 
 def _enriched_warnings(
-    enriched: Enrichment, frame: pd.DataFrame, schema: Schema, warnings: tuple[str, ...]
+    enriched: Enrichment,
+    frame: pd.DataFrame,
+    schema: Schema,
+    warnings: tuple[str, ...],
+    stale: tuple[str, ...],
 ) -> tuple[pd.DataFrame, Schema, tuple[str, ...]]:
-    """The enriched table, schema and warnings: the column warnings are those of the enriched
-    columns (a filled blank is no longer missing)."""
+    """The enriched table, schema and warnings: the column warnings (``stale``: those of the
+    table before) are those of the enriched columns (a filled blank is no longer missing)."""
     if not (enriched.blanks or enriched.tags or enriched.derived):
         return frame, schema, warnings
-    stale = set(_column_warnings(frame, schema))
-    kept = tuple(w for w in warnings if w not in stale)
+    kept = tuple(w for w in warnings if w not in set(stale))
     return enriched.frame, enriched.schema, kept + _column_warnings(enriched.frame, enriched.schema)
 
 
@@ -283,7 +286,9 @@ def customer_key_sentence(data: CustomerData) -> str:
 
 def _one_row_per_customer(
     typed: TypedTable,
-) -> tuple[pd.DataFrame, Schema, tuple[Exclusion, ...], tuple[str, ...]]:
+) -> tuple[pd.DataFrame, Schema, tuple[Exclusion, ...], tuple[str, ...], tuple[str, ...]]:
+    """The rows kept as customers, their schema, what was left out, the warnings and, among
+    them, the column warnings (:func:`_column_warnings`)."""
     frame, schema = typed.frame, typed.schema
     exclusions: list[Exclusion] = []
     warnings: list[str] = []
@@ -301,7 +306,8 @@ def _one_row_per_customer(
             "No customer id column was found, so customers are numbered by row. If "
             "a column identifies customers, set its role to 'id' below."
         )
-        return frame, schema, (), tuple(warnings) + _column_warnings(frame, schema)
+        column_warnings = _column_warnings(frame, schema)
+        return frame, schema, (), tuple(warnings) + column_warnings, column_warnings
     missing = frame[id_column].isna()
     if missing.any():
         exclusions.append(Exclusion("rows without a customer id", int(missing.sum())))
@@ -313,7 +319,8 @@ def _one_row_per_customer(
         )
         frame = frame.loc[~repeated]
     frame = frame.reset_index(drop=True)
-    return frame, schema, tuple(exclusions), tuple(warnings) + _column_warnings(frame, schema)
+    column_warnings = _column_warnings(frame, schema)
+    return frame, schema, tuple(exclusions), tuple(warnings) + column_warnings, column_warnings
 
 
 def _force_id(schema: Schema, id_column: str) -> Schema:
