@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from segmentation import infer_schema
-from segmentation.data.schema import ColumnProfile, is_id_name, normalise_name, suggest_base
+from segmentation.data.bases import suggest_base
+from segmentation.data.schema import ColumnProfile, is_id_name, normalise_name
 from segmentation.errors import SchemaError
 
 

@@ -16,7 +16,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from segmentation.data.bases import suggest_base
+from segmentation.data.column_roles import (
+    example_text,
+    meaning_note,
+    suggest_column_base,
+    suggest_role,
+)
 from segmentation.data.dates import read_number_dates, read_text_dates, read_text_dates_batch
 from segmentation.data.distinct_values import (
     all_missing,
@@ -167,7 +172,7 @@ class Schema:
         column = self.column(name)
         changes = {"meaning": meaning, "meaning_reason": reason}
         if implied.role == "ignore" and column.role == "feature":
-            changes |= {"role": "ignore", "note": _meaning_note(meaning)}
+            changes |= {"role": "ignore", "note": meaning_note(meaning)}
         return self.with_column(name, **changes)
 
     def to_records(self) -> list[dict[str, object]]:
@@ -520,7 +525,7 @@ def _profile(
     else:
         n_unique = int(values.nunique())
     missing_share = int(missing.sum()) / len(values) if len(values) else 0.0
-    role, note = _suggest_role(
+    role, note = suggest_role(
         present,
         n_present,
         kind,
@@ -530,8 +535,8 @@ def _profile(
         missing_share,
         one_row_per_customer,
     )
-    base = _suggest_base(name, present, guess.meaning, role)
-    examples = tuple(_example_text(v) for v in _first_distinct(present, 3))
+    base = suggest_column_base(name, present, guess.meaning, role)
+    examples = tuple(example_text(v) for v in _first_distinct(present, 3))
     return ColumnProfile(
         name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
     )
@@ -546,63 +551,3 @@ def _first_distinct(values: pd.Series, n: int) -> list[object]:
         if len(firsts) == n or size >= len(values):
             return firsts
         size *= 8
-
-
-def _suggest_role(
-    present: pd.Series,
-    n_present: int,
-    kind: str,
-    meaning: str,
-    is_customer_id: bool,
-    n_unique: int,
-    missing_share: float,
-    one_row_per_customer: bool,
-) -> tuple[str, str]:
-    if is_customer_id:
-        return "id", "identifies each customer"
-    if kind == "empty" or present.empty:
-        return "ignore", "every value is missing"
-    if n_unique == 1:
-        return "ignore", f"the same value ({_example_text(present.iloc[0])}) in every row"
-    if meaning_of(meaning).role == "ignore" and meaning != "free_text":
-        return "ignore", _meaning_note(meaning)
-    if kind == "id":
-        return "ignore", "an identifier (of orders or products), not a customer trait"
-    if kind == "text":
-        return "ignore", "free text: too varied to group customers by"
-    if meaning == "free_text":
-        return "ignore", _meaning_note(meaning)
-    if missing_share > 0.6:
-        return "ignore", f"{missing_share:.0%} of values are missing"
-    near_unique = n_present >= 20 and n_unique >= 0.8 * n_present
-    if one_row_per_customer and near_unique and kind == "categorical":
-        return "ignore", "almost every customer has a different value (like a name or email)"
-    return "feature", ""
-
-
-def _meaning_note(meaning: str) -> str:
-    """Why a column of this meaning is left out of the analysis."""
-    implied = meaning_of(meaning)
-    if meaning == "internal_id":
-        return "a platform's internal id (personal data): kept for the target list only"
-    if implied.personal:
-        return f"a personal contact detail ({implied.label}): kept for the target list only"
-    if meaning == "free_text":
-        return "free text: too varied to group customers by"
-    return f"{implied.label}: a detail of orders, not a customer trait"
-
-
-def _suggest_base(name: str, present: pd.Series, meaning: str, role: str) -> str:
-    implied = meaning_of(meaning)
-    if role == "id" or implied.personal:
-        return "other"
-    base = suggest_base(name, present)
-    return implied.base if base == "other" and implied.base else base
-
-
-def _example_text(value: object) -> str:
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
