@@ -56,7 +56,7 @@ def aggregate_sql(
     lines, counts = _filled_lines(con, source, reading, _Derived(reading, types))
     every = ", ".join(_name(c) for c in types)
     dedupe = columns.order_id is not None  # without ids, identical rows may be two purchases
-    n_duplicates = _create_orders(con, lines, every, dedupe)
+    n_duplicates = _create_customers(con, lines, every, dedupe)
     n_unusable, n_no_date = counts["unusable"], counts["keyed_no_date"]
     if dedupe and n_unusable:  # exact duplicates among the lines without a date or amount
         n_unusable, n_no_date = con.execute(
@@ -78,19 +78,24 @@ def aggregate_sql(
 
 
 def _customers(con: Any, reading: Any, n_lines: int, exclusions: list[Exclusion]) -> OrdersSummary:
-    """The customers of the temporary view ``orders``, with the Data page's derived measures."""
+    """The customers of the temporary table ``customers``, with the Data page's derived
+    measures."""
     columns = reading.columns
     n_all, n_bought, has_value, start, end = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE value >= 0), "
-        "bool_or(gross > 0 OR returned > 0), min(date), max(last) FROM orders"
+        "SELECT sum(orders), sum(frequency), bool_or(gross > 0 OR returned > 0), "
+        "min(first_seen), max(last_seen) FROM customers"
     ).fetchall()[0]
-    _check_left(n_all, n_all, bool(has_value), [], columns)
-    totals = con.sql(_CUSTOMERS_SQL).to_arrow_table().to_pandas()
+    _check_left(int(n_all), int(n_all), bool(has_value), [], columns)
+    totals = (
+        con.sql("SELECT * EXCLUDE (orders) FROM customers ORDER BY customer")
+        .to_arrow_table()
+        .to_pandas()
+    )
     totals["customer"] = totals["customer"].astype("string")
     date_dtype = reading.date_dtypes[columns.order_date]
     for name in ("first_seen", "last_seen", "first_order", "last_order"):
         totals[name] = totals[name].astype(date_dtype)
-    totals = totals.set_index("customer").sort_index()
+    totals = totals.set_index("customer")
     end = pd.Timestamp(end)
     customers = _derived_measures(totals, end)
     customers.index.name = columns.customer_id
@@ -101,16 +106,19 @@ def _customers(con: Any, reading: Any, n_lines: int, exclusions: list[Exclusion]
     )
 
 
-def _create_orders(con: Any, lines: str, every: str, dedupe: bool) -> int:
-    """Create the temporary view ``orders``: one row per order of usable lines with a key
-    (exact duplicate lines counted once when ``dedupe``); return the duplicates left out.
+def _create_customers(con: Any, lines: str, every: str, dedupe: bool) -> int:
+    """Create the temporary table ``customers``: each customer's totals over the orders of
+    usable lines with a key (exact duplicate lines counted once when ``dedupe``); return the
+    duplicates left out.
 
-    Duplicates are found without comparing every line with every other (a DISTINCT over all
-    the lines cost more than the rest of the aggregation): identical lines are in the same
-    order and have the same hash, so an order whose lines set as many bits of a 64-bit mask
-    as it has lines (in either of two masks, from different bits of each line's hash) holds no
-    duplicate. Only the other orders (those with duplicates and the few whose lines merely
-    share a bit in both masks) are read again, with DISTINCT.
+    The lines are grouped into orders and the orders into customers in one query, without
+    keeping the orders. Duplicates are found without comparing every line with every other (a
+    DISTINCT over all the lines cost more than the rest of the aggregation): identical lines
+    are in the same order and have the same hash, so an order whose lines set as many bits of
+    a 64-bit mask as it has lines (in either of two masks, from different bits of each line's
+    hash) holds no duplicate. The other orders (those with duplicates and the few whose lines
+    merely share a bit in both masks) are left out of the customers' totals and listed; their
+    lines are read again with DISTINCT and their orders added to their customers' totals.
     """
     bits, suspect = "", "false"
     if dedupe:
@@ -122,28 +130,37 @@ def _create_orders(con: Any, lines: str, every: str, dedupe: bool) -> int:
             "count(*) > 1 AND bit_count(bit_or(bit_a)) < count(*) "
             "AND bit_count(bit_or(bit_b)) < count(*)"
         )
-    con.execute(
-        f"CREATE TEMP TABLE order_parts AS SELECT {_ORDER_MEASURES}, {suspect} AS suspect "
-        f"FROM (SELECT customer, ord, date, value{bits} FROM (SELECT *, hash({every}) AS h "
-        f"FROM {lines} WHERE customer IS NOT NULL AND {_USABLE})) GROUP BY customer, ord"
+    hashed = f", hash({every}) AS h" if dedupe else ""
+    orders = (
+        f"SELECT {_ORDER_MEASURES}, {suspect} AS suspect FROM (SELECT customer, ord, date, "
+        f"value{bits} FROM (SELECT customer, ord, date, value{hashed} FROM {lines} "
+        f"WHERE customer IS NOT NULL AND {_USABLE})) GROUP BY customer, ord"
     )
-    orders = "SELECT * EXCLUDE (n, suspect) FROM order_parts WHERE NOT suspect"
+    con.execute(f"CREATE TEMP TABLE customer_parts AS SELECT {_PARTS_SQL} FROM ({orders}) "
+                "GROUP BY customer")  # fmt: skip
     (n_suspect_lines,) = con.execute(
-        "SELECT coalesce(sum(n), 0) FROM order_parts WHERE suspect"
+        "SELECT coalesce(sum(suspect_lines), 0) FROM customer_parts"
     ).fetchall()[0]
-    n_duplicates = 0
-    if n_suspect_lines:
-        con.execute(
-            f"CREATE TEMP TABLE exact_parts AS SELECT {_ORDER_MEASURES} FROM (SELECT DISTINCT "
-            f"{every}, customer, ord, date, value FROM {lines} l SEMI JOIN (SELECT customer, ord "
-            "FROM order_parts WHERE suspect) s ON l.customer = s.customer AND l.ord IS NOT "
-            f"DISTINCT FROM s.ord WHERE {_USABLE}) GROUP BY customer, ord"
-        )
-        (n_exact,) = con.execute("SELECT sum(n) FROM exact_parts").fetchall()[0]
-        n_duplicates = int(n_suspect_lines - n_exact)
-        orders = f"{orders} UNION ALL SELECT * EXCLUDE (n) FROM exact_parts"
-    con.execute(f"CREATE TEMP VIEW orders AS {orders}")
-    return n_duplicates
+    if not n_suspect_lines:
+        con.execute(f"CREATE TEMP VIEW customers AS SELECT {_CUSTOMER_ROW} FROM customer_parts")
+        return 0
+    con.execute(
+        f"CREATE TEMP TABLE exact_orders AS SELECT {_ORDER_MEASURES} FROM (SELECT DISTINCT "
+        f"{every}, customer, ord, date, value FROM {lines} l SEMI JOIN (SELECT customer, "
+        "unnest(suspects) AS ord FROM customer_parts WHERE suspect_lines > 0) s ON "
+        "l.customer = s.customer AND l.ord IS NOT DISTINCT FROM s.ord "
+        f"WHERE {_USABLE}) GROUP BY customer, ord"
+    )
+    (n_exact,) = con.execute("SELECT sum(n) FROM exact_orders").fetchall()[0]
+    con.execute(
+        f"CREATE TEMP TABLE customers AS SELECT {_CUSTOMER_SUMS} FROM (SELECT * EXCLUDE "
+        "(suspect_lines, suspects) FROM customer_parts UNION ALL BY NAME SELECT customer, "
+        "1 AS orders, value, gross, returned, date AS first_seen, last AS last_seen, "
+        "(value >= 0)::BIGINT AS frequency, CASE WHEN value >= 0 THEN date END AS "
+        "first_bought, CASE WHEN value >= 0 THEN date END AS last_bought, date AS last_date "
+        "FROM exact_orders) GROUP BY customer"
+    )
+    return int(n_suspect_lines - n_exact)
 
 
 class _Derived:
@@ -218,13 +235,33 @@ _ORDER_MEASURES = (
     "round(sum(value), 2) AS value, round(sum(greatest(value, 0)), 2) AS gross, "
     "round(sum(greatest(-value, 0)), 2) AS returned"
 )
-# sorted by the key as text here (in parallel), so pandas finds the index already sorted
-_CUSTOMERS_SQL = (
-    "SELECT CAST(customer AS VARCHAR) AS customer, round(sum(value), 2) AS monetary, "
-    "sum(gross) AS gross, sum(returned) AS returned, min(date) AS first_seen, "
-    "max(date) AS last_seen, "
-    "count(*) FILTER (WHERE value >= 0) AS frequency, "
-    "coalesce(min(date) FILTER (WHERE value >= 0), min(date)) AS first_order, "
-    "coalesce(max(date) FILTER (WHERE value >= 0), max(date)) AS last_order "
-    "FROM orders GROUP BY customer ORDER BY 1"
+# each customer's totals over the orders that hold no duplicate (all of them without ``dedupe``),
+# with the lines and keys of the others
+_PARTS_SQL = (
+    "customer, count(*) FILTER (WHERE NOT suspect) AS orders, "
+    "sum(value) FILTER (WHERE NOT suspect) AS value, "
+    "sum(gross) FILTER (WHERE NOT suspect) AS gross, "
+    "sum(returned) FILTER (WHERE NOT suspect) AS returned, "
+    "min(date) AS first_seen, max(last) AS last_seen, "  # the same with duplicates counted once
+    "count(*) FILTER (WHERE NOT suspect AND value >= 0) AS frequency, "
+    "min(date) FILTER (WHERE NOT suspect AND value >= 0) AS first_bought, "
+    "max(date) FILTER (WHERE NOT suspect AND value >= 0) AS last_bought, "
+    "max(date) AS last_date, "
+    "coalesce(sum(n) FILTER (WHERE suspect), 0) AS suspect_lines, "
+    "list(ord) FILTER (WHERE suspect) AS suspects"
+)
+# a customer as the Data page makes it (:func:`segmentation.data.orders._customer_totals`), from
+# one row of totals or (_CUSTOMER_SUMS) from several
+_CUSTOMER_ROW = (
+    "CAST(customer AS VARCHAR) AS customer, orders, round(value, 2) AS monetary, gross, "
+    "returned, first_seen, last_seen, frequency, coalesce(first_bought, first_seen) AS "
+    "first_order, coalesce(last_bought, last_date) AS last_order"
+)
+_CUSTOMER_SUMS = (
+    "CAST(customer AS VARCHAR) AS customer, sum(orders)::BIGINT AS orders, "
+    "round(sum(value), 2) AS monetary, sum(gross) AS gross, sum(returned) AS returned, "
+    "min(first_seen) AS first_seen, max(last_seen) AS last_seen, "
+    "sum(frequency)::BIGINT AS frequency, "
+    "coalesce(min(first_bought), min(first_seen)) AS first_order, "
+    "coalesce(max(last_bought), max(last_date)) AS last_order"
 )
