@@ -100,6 +100,25 @@ def spread(
     return pd.Series(converted.array.take(codes, allow_fill=True), index=index, copy=False)
 
 
+def n_distinct(values: pd.Series) -> int:
+    """How many different present values a column holds (``nunique``; numbers and dates counted
+    by sorting their data, without pandas' hash table and the series it builds).
+
+    >>> n_distinct(pd.Series([0.0, -0.0, None, 2.5], dtype="Float64"))
+    2
+    """
+    array = values.array
+    if isinstance(array, pd.arrays.DatetimeArray) and array.tz is None:
+        present = array.asi8[~array.isna()]
+    elif isinstance(array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray)):
+        present = array._data[~array._mask]
+        if present.dtype.kind == "f" and np.isnan(present).any():
+            return int(values.nunique())
+    else:
+        return int(values.nunique())
+    return len(np.unique(present))
+
+
 def all_missing(index: pd.Index, dtype: object) -> pd.Series:
     """A column with no value, of the given type (text: an Arrow column of nulls, made at once)."""
     if dtype == pd.StringDtype() and pd.StringDtype().storage == "pyarrow":

@@ -29,6 +29,7 @@ from segmentation.data.distinct_values import (
     distinct_texts,
     distinct_texts_batch,
     is_arrow_text,
+    n_distinct,
     spread,
 )
 from segmentation.data.meanings import (
@@ -276,7 +277,8 @@ def _detect(name: str, reading: _Reading, customers: bool) -> MeaningGuess:
 def _read_columns(frame: pd.DataFrame) -> dict[object, _Reading]:
     """Each column's reading, in the table's column order; a wide table's text columns in one
     batch (:mod:`segmentation.data.text_batch`)."""
-    texts = [name for name, raw in frame.items() if is_arrow_text(raw)]
+    columns = dict(frame.items())  # each column made once: 0.1 ms a column
+    texts = [name for name, raw in columns.items() if is_arrow_text(raw)]
     few = len(texts) < BATCH_MIN_COLUMNS or len(frame) > BATCH_MAX_ROWS
     if few or frame.columns.has_duplicates:
         converted = convert_all(frame.items(), _convert_column, len(frame))
@@ -284,10 +286,10 @@ def _read_columns(frame: pd.DataFrame) -> dict[object, _Reading]:
     groups = np.array_split(np.arange(len(texts)), _batch_workers(len(texts)))
     jobs = [[texts[i] for i in group] for group in groups]
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:  # Arrow's work releases the GIL
-        read = pool.map(lambda job: _read_text_batch([frame[n] for n in job], job), jobs)
+        read = pool.map(lambda job: _read_text_batch([columns[n] for n in job], job), jobs)
         batched = [reading for part in read for reading in part]
     readings = dict(zip(texts, batched, strict=True))
-    others = [(name, raw) for name, raw in frame.items() if name not in readings]
+    others = [(name, raw) for name, raw in columns.items() if name not in readings]
     converted = convert_all(others, _convert_column, len(frame))
     readings |= dict(zip([name for name, _ in others], converted, strict=True))
     return {name: readings[name] for name in frame.columns}
@@ -382,9 +384,11 @@ def _convert_text(
     ``facts``: what a batch over many columns found already."""
 
     def reading(converted: pd.Series, kind: str, note: str = "", share: float = 1.0) -> _Reading:
-        missing = np.append(converted.isna().to_numpy(dtype=bool), True)[codes]
-        # distinct values read alike are one value (``uniques`` are distinct already)
-        n_unique = len(converted) if converted is uniques else int(converted.nunique())
+        if converted is uniques:  # distinct and present already
+            missing, n_unique = codes < 0, len(uniques)
+        else:  # distinct values read alike are one value
+            missing = np.append(np.asarray(converted.array.isna(), dtype=bool), True)[codes]
+            n_unique = n_distinct(converted)
         # a batch's column is copied: joining the file's dozens of pieces costs more
         reuse = raw if as_read and converted is uniques and facts is None else None
         values = spread(converted, codes, raw.index, reuse)
