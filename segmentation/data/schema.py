@@ -540,18 +540,37 @@ def _profile(
         one_row_per_customer,
     )
     base = suggest_column_base(name, present, guess.meaning, role)
-    examples = tuple(example_text(v) for v in _first_distinct(present, 3))
+    # floats: NaN, not counted in n_unique, is a value of its own below
+    known = n_unique if present.dtype.kind != "f" else None
+    examples = tuple(example_text(v) for v in _first_distinct(present, 3, known))
     return ColumnProfile(
         name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
     )
 
 
-def _first_distinct(values: pd.Series, n: int) -> list[object]:
+def _first_distinct(values: pd.Series, n: int, n_distinct: int | None = None) -> list[object]:
     """The first ``n`` different values, read from the start of the column only as far as
-    needed (turning thousands of dates into Python objects costs milliseconds a column)."""
+    needed (turning thousands of dates into Python objects costs milliseconds a column);
+    ``n_distinct``: how many different values the column holds, when known (once all are
+    found, the rest of the column holds no other)."""
     size = 4 * n
     while True:
-        firsts = list(dict.fromkeys(values.array[:size].tolist()))[:n]
-        if len(firsts) == n or size >= len(values):
+        firsts = list(dict.fromkeys(_first_values(values.array, size)))[:n]
+        if len(firsts) in (n, n_distinct) or size >= len(values):
             return firsts
         size *= 8
+
+
+def _first_values(array: pd.api.extensions.ExtensionArray, size: int) -> list[object]:
+    """``array[:size].tolist()``, read from the data behind it when nothing is missing there
+    (slicing a pandas array costs more than the values do)."""
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        head = array._pa_array.slice(0, size)
+        if head.null_count == 0:
+            return head.to_pylist()
+    elif (
+        isinstance(array, pd.arrays.IntegerArray | pd.arrays.FloatingArray | pd.arrays.BooleanArray)
+        and not array._mask[:size].any()
+    ):
+        return array._data[:size].tolist()
+    return array[:size].tolist()
