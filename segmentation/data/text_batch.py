@@ -74,10 +74,15 @@ def batch_facts(batch: DistinctBatch, head_size: int, not_numbers: list[bool]) -
     their values (their cleaning is saved)."""
     values, starts = batch.values, batch.starts
     sizes = np.diff(starts)
-    lowered = pc.utf8_lower(values)
-    flag = _flags(pc.is_in(lowered, value_set=pa.array(sorted(FLAG_WORDS), pa.large_string())))
-    truth = _flags(pc.is_in(lowered, value_set=pa.array(sorted(TRUE_WORDS), pa.large_string())))
     owners = np.repeat(np.arange(len(sizes)), sizes)
+    # only a column of few distinct values may hold yes/no words only: the others' values
+    # are not lowered (their ``truth`` is never read)
+    few = (sizes <= FLAG_SPELLINGS)[owners]
+    lowered = pc.utf8_lower(values.filter(pa.array(few)))
+    flag, truth = np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=bool)
+    words = pa.array(sorted(FLAG_WORDS), pa.large_string())
+    flag[few] = _flags(pc.is_in(lowered, value_set=words))
+    truth[few] = _flags(pc.is_in(lowered, value_set=pa.array(sorted(TRUE_WORDS), words.type)))
     # a column whose first value is not a plain number (an ISO day) is not all plain numbers
     # (ISO days): the patterns run on the values of the other columns only
     plain = _matching(
