@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
 from typing import TypeVar
 
 import numpy as np
@@ -241,28 +240,10 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
 
 
 def _placeholders(words: pa.Array, placeholders: frozenset[str]) -> np.ndarray:
-    """Which words are placeholders whatever their case: ASCII words looked up among every
-    spelling of the placeholders (no lowering of millions of words), the others lowered."""
-    ascii_words = pc.string_is_ascii(words).fill_null(True).to_numpy(zero_copy_only=False)
-    found = np.zeros(len(words), dtype=bool)
-    spellings = pa.array(_spellings(frozenset(placeholders)), pa.large_string())
-    found[ascii_words] = _is_in(words.filter(pa.array(ascii_words)), spellings)
-    if not ascii_words.all():
-        others = pc.utf8_lower(words.filter(pa.array(~ascii_words)))
-        found[~ascii_words] = _is_in(others, pa.array(sorted(placeholders), pa.large_string()))
-    return found
-
-
-def _is_in(words: pa.Array, value_set: pa.Array) -> np.ndarray:
-    return pc.is_in(words, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
-
-
-@lru_cache(maxsize=8)
-def _spellings(words: frozenset[str]) -> list[str]:
-    """Every way to write ASCII ``words`` in upper and lower case ("n/a": n/a, N/a, n/A, N/A)."""
-    return sorted(
-        "".join(letters) for word in words for letters in product(*({c, c.upper()} for c in word))
-    )
+    """Which words are placeholders whatever their case."""
+    lowered = pc.utf8_lower(words)
+    found = pc.is_in(lowered, value_set=pa.array(sorted(placeholders), pa.large_string()))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def _trimmed(words: pa.Array) -> pa.Array:
