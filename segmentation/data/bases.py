@@ -3,6 +3,8 @@ psychographic), suggested from the words of its name and, for places, from its v
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from segmentation.data.words import normalise_name
@@ -161,7 +163,7 @@ def suggest_base(name: str, present: pd.Series | None = None) -> str:
     """The segmentation base a column most likely belongs to, from its name and values."""
     words = f" {normalise_name(name)} "
     for base in ("psychographic", "demographic", "geographic", "behavioral"):
-        if any(_word_in(words, word) for word in _BASE_WORDS[base]):
+        if _BASE_PATTERNS[base].search(words):
             return base
     if present is not None and present.dtype == "string":
         lowered = {str(v).lower() for v in present.head(200).tolist()}
@@ -170,7 +172,12 @@ def suggest_base(name: str, present: pd.Series | None = None) -> str:
     return "other"
 
 
-def _word_in(padded_name: str, word: str) -> bool:
-    if word.endswith("ab"):  # stems such as "sustainab" match the start of a word
-        return f" {word}" in padded_name
-    return f" {word} " in padded_name
+def _base_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern finding any of the words as a word of a name padded with spaces (a stem
+    such as "sustainab" at the start of a word): a wide file's thousands of names cost one
+    search each, not one test per word."""
+    spelled = (f" {word}" if word.endswith("ab") else f" {word} " for word in words)
+    return re.compile("|".join(re.escape(text) for text in spelled))
+
+
+_BASE_PATTERNS = {base: _base_pattern(words) for base, words in _BASE_WORDS.items()}

@@ -365,8 +365,22 @@ def _batchable(fmt: str) -> bool:
     return fmt in _DAY_FIRST + _MONTH_FIRST + _MONTH_NAMES and "%z" not in fmt
 
 
+# day-first and month-first days written with two-digit days and months and four-digit years
+# (05/03/2024): the parts in their places, read in C once rewritten as ISO days (pandas reads
+# other formats one value at a time in Python), the same dates and the same missing ones
+_FIXED_DAYS = {
+    f"{first}{sep}{second}{sep}%Y": (rf"^[0-9]{{2}}\{sep}[0-9]{{2}}\{sep}[1-9][0-9]{{3}}$", day)
+    for sep in "/.-"
+    for first, second, day in (("%d", "%m", 0), ("%m", "%d", 3))
+    if f"{first}{sep}{second}{sep}%Y" in _DAY_FIRST + _MONTH_FIRST
+}
+
+
 def _parse(values: pd.Series, fmt: str) -> pd.Series:
     """Values read with one format; with offsets, converted to UTC and made naive."""
+    fixed = _fixed_days(values, fmt)
+    if fixed is not None:
+        return fixed
     zoned = (fmt in _ISO_FORMATS and ("%z" in fmt or "UTC" in fmt)) or fmt == "ISO8601"
     if "UTC" in fmt:
         values = values.str.replace(r" UTC$", "+0000", regex=True)
@@ -374,6 +388,19 @@ def _parse(values: pd.Series, fmt: str) -> pd.Series:
     parse_as = "ISO8601" if zoned else fmt
     parsed = pd.to_datetime(values, format=parse_as, errors="coerce", utc=zoned or "%z" in fmt)
     return parsed.dt.tz_convert(None) if zoned or "%z" in fmt else parsed
+
+
+def _fixed_days(values: pd.Series, fmt: str) -> pd.Series | None:
+    """Values read with a format of ``_FIXED_DAYS`` when every one is written in fixed widths,
+    else ``None``."""
+    if fmt not in _FIXED_DAYS or not isinstance(values.dtype, pd.StringDtype) or values.empty:
+        return None
+    shape, day = _FIXED_DAYS[fmt]
+    if not values.str.match(shape).to_numpy(dtype=bool, na_value=True).all():
+        return None
+    month = 3 - day
+    iso = values.str.slice(6, 10) + "-" + values.str.slice(month, month + 2) + "-"
+    return pd.to_datetime(iso + values.str.slice(day, day + 2), format="%Y-%m-%d", errors="coerce")
 
 
 def _from_number(numbers: pd.Series, unit: str) -> pd.Series:

@@ -100,6 +100,25 @@ def spread(
     return pd.Series(converted.array.take(codes, allow_fill=True), index=index, copy=False)
 
 
+def n_distinct(values: pd.Series) -> int:
+    """How many different present values a column holds (``nunique``; numbers and dates counted
+    by sorting their data, without pandas' hash table and the series it builds).
+
+    >>> n_distinct(pd.Series([0.0, -0.0, None, 2.5], dtype="Float64"))
+    2
+    """
+    array = values.array
+    if isinstance(array, pd.arrays.DatetimeArray) and array.tz is None:
+        present = array.asi8[~array.isna()]
+    elif isinstance(array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray)):
+        present = array._data[~array._mask]
+        if present.dtype.kind == "f" and np.isnan(present).any():
+            return int(values.nunique())
+    else:
+        return int(values.nunique())
+    return len(np.unique(present))
+
+
 def all_missing(index: pd.Index, dtype: object) -> pd.Series:
     """A column with no value, of the given type (text: an Arrow column of nulls, made at once)."""
     if dtype == pd.StringDtype() and pd.StringDtype().storage == "pyarrow":
@@ -178,8 +197,9 @@ def is_arrow_text(raw: pd.Series) -> bool:
 
 
 def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) -> DistinctBatch:
-    """:func:`distinct_texts` of many Arrow text columns in a few passes over all their cells:
-    a wide file's thousands of short columns cost what one long column does.
+    """:func:`distinct_texts` of many Arrow text columns: each column's strings hashed by Arrow
+    in a table of its own (small tables, no pass pairing every cell with its column), then
+    trimmed and checked for placeholders among the distinct words only, not in every cell.
 
     >>> batch = distinct_texts_batch(
     ...     [pd.Series(["a", " b", "N/A", "a"]), pd.Series(["x", "a", None, "x"])], {"n/a"})
@@ -190,29 +210,82 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
     """
     lengths = np.array([len(raw) for raw in raws], dtype=np.int64)
     whole = _joined_text([_arrow_text(raw) for raw in raws])
-    trimmed = pc.utf8_trim_whitespace(whole)
-    encoded = trimmed.dictionary_encode()
-    words = encoded.dictionary
-    # placeholders looked up among the distinct words only, not in every cell
-    placeholder = pc.is_in(
-        pc.utf8_lower(words), value_set=pa.array(sorted(placeholders), pa.large_string())
-    ).to_numpy(zero_copy_only=False)
-    word = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    valid = pc.is_valid(whole).to_numpy(zero_copy_only=False)
-    if len(words):
-        valid &= ~placeholder[word]
-    column_of_row = np.repeat(np.arange(len(raws)), lengths)
-    n_words = max(len(words), 1)
-    pair_of_row, pairs = pd.factorize(column_of_row[valid] * n_words + word[valid])
-    pairs = np.asarray(pairs, dtype=np.int64)
-    starts = np.searchsorted(pairs // n_words, np.arange(len(raws) + 1))
-    codes = np.full(len(whole), -1, dtype=np.intp)
-    codes[valid] = pair_of_row - starts[column_of_row[valid]]
-    changed = pc.not_equal(pc.binary_length(whole), pc.binary_length(trimmed))
-    changed = changed.fill_null(False).to_numpy(zero_copy_only=False) & valid
-    as_read = np.bincount(column_of_row[changed], minlength=len(raws)) == 0
-    values = words.take(pa.array(pairs % n_words))
-    return DistinctBatch(values, starts, tuple(np.split(codes, np.cumsum(lengths)[:-1])), as_read)
+    rows = np.concatenate([[0], np.cumsum(lengths)])
+    # each column's words in order of first appearance, as pandas' factorize gives them
+    encoded = [
+        whole.slice(a, n).dictionary_encode() for a, n in zip(rows[:-1], lengths, strict=True)
+    ]
+    sizes = np.array([len(e.dictionary) for e in encoded], dtype=np.int64)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    as_written = pa.concat_arrays([e.dictionary for e in encoded])
+    words = _trimmed(as_written)
+    kept = ~_placeholders(words, placeholders)
+    owner = np.repeat(np.arange(len(raws)), sizes)
+    changed = kept & _changed(as_written, words)
+    as_read = np.bincount(owner[changed], minlength=len(raws)) == 0
+    counted = np.concatenate([[0], np.cumsum(kept)])
+    word_code = np.where(kept, counted[1:] - 1 - counted[bounds[:-1]][owner], -1)
+    first = kept.copy()
+    for i in np.flatnonzero(~as_read):  # trimming made some words alike: merge them
+        _merge_trimmed(words, kept, int(bounds[i]), int(bounds[i + 1]), word_code, first)
+    values = words.filter(pa.array(first))
+    starts = np.concatenate([[0], np.cumsum(np.bincount(owner[first], minlength=len(raws)))])
+    codes = tuple(
+        np.append(word_code[bounds[i] : bounds[i + 1]], -1).astype(np.intp)[
+            e.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        ]
+        for i, e in enumerate(encoded)
+    )
+    return DistinctBatch(values, starts, codes, as_read)
+
+
+def _placeholders(words: pa.Array, placeholders: frozenset[str]) -> np.ndarray:
+    """Which words are placeholders whatever their case."""
+    lowered = pc.utf8_lower(words)
+    found = pc.is_in(lowered, value_set=pa.array(sorted(placeholders), pa.large_string()))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _trimmed(words: pa.Array) -> pa.Array:
+    """The words without leading or trailing white space; ``words`` itself when no word starts
+    or ends with a byte that may be white space (read from the buffers, without a pass)."""
+    if not len(words) or words.buffers()[2] is None:
+        return words
+    offsets = np.frombuffer(words.buffers()[1], dtype=np.int64)[
+        words.offset : words.offset + len(words) + 1
+    ]
+    data = np.frombuffer(words.buffers()[2], dtype=np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    edges = np.concatenate([data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]])
+    # ASCII white space and control bytes, and any byte of a multi-byte character
+    if not ((edges <= 0x20) | (edges >= 0x7F)).any():
+        return words
+    return pc.utf8_trim_whitespace(words)
+
+
+def _changed(as_written: pa.Array, words: pa.Array) -> np.ndarray:
+    """Which words trimming changed."""
+    if words is as_written:
+        return np.zeros(len(words), dtype=bool)
+    longer = pc.not_equal(pc.binary_length(as_written), pc.binary_length(words))
+    return longer.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _merge_trimmed(
+    words: pa.Array,
+    kept: np.ndarray,
+    start: int,
+    stop: int,
+    word_code: np.ndarray,
+    first: np.ndarray,
+) -> None:
+    """One column's words that trimming made alike given one code (that of the first), in
+    ``word_code``; ``first`` marks the first of each."""
+    where = start + np.flatnonzero(kept[start:stop])
+    merged, _ = pd.factorize(np.asarray(words.take(pa.array(where)).to_pylist(), dtype=object))
+    word_code[where] = merged
+    first[where] = False
+    first[where[np.unique(merged, return_index=True)[1]]] = True
 
 
 def _joined_text(texts: list[pa.ChunkedArray]) -> pa.Array:

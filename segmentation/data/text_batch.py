@@ -74,15 +74,26 @@ def batch_facts(batch: DistinctBatch, head_size: int, not_numbers: list[bool]) -
     their values (their cleaning is saved)."""
     values, starts = batch.values, batch.starts
     sizes = np.diff(starts)
-    lowered = pc.utf8_lower(values)
-    flag = _flags(pc.is_in(lowered, value_set=pa.array(sorted(FLAG_WORDS), pa.large_string())))
-    truth = _flags(pc.is_in(lowered, value_set=pa.array(sorted(TRUE_WORDS), pa.large_string())))
-    plain = _flags(pc.match_substring_regex(values, PLAIN_NUMBER_RE2))
-    never = _flags(pc.match_substring_regex(values, NEVER_IN_NUMBERS))
-    iso = _flags(pc.match_substring_regex(values, _ISO_DAY_RE2))
+    owners = np.repeat(np.arange(len(sizes)), sizes)
+    # only a column of few distinct values may hold yes/no words only: the others' values
+    # are not lowered (their ``truth`` is never read)
+    few = (sizes <= FLAG_SPELLINGS)[owners]
+    lowered = pc.utf8_lower(values.filter(pa.array(few)))
+    flag, truth = np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=bool)
+    words = pa.array(sorted(FLAG_WORDS), pa.large_string())
+    flag[few] = _flags(pc.is_in(lowered, value_set=words))
+    truth[few] = _flags(pc.is_in(lowered, value_set=pa.array(sorted(TRUE_WORDS), words.type)))
+    # a column whose first value is not a plain number (an ISO day) is not all plain numbers
+    # (ISO days): the patterns run on the values of the other columns only
+    plain = _matching(
+        values, owners, _first_match(values, starts, PLAIN_NUMBER_RE2), PLAIN_NUMBER_RE2
+    )
+    iso = _matching(values, owners, _first_match(values, starts, _ISO_DAY_RE2), _ISO_DAY_RE2)
     all_plain = _segment_counts(plain, starts) == sizes
     all_flags = (_segment_counts(flag, starts) == sizes) & (sizes <= FLAG_SPELLINGS)
     all_iso = _segment_counts(iso, starts) == sizes
+    # plain numbers, ISO days and yes/no words hold no character that numbers never have
+    never = _matching(values, owners, ~(all_plain | all_iso | all_flags), NEVER_IN_NUMBERS)
     n_never = _segment_counts(never, starts)
     lengths = _segment_counts(pc.utf8_length(values).to_numpy(zero_copy_only=False), starts)
     heads = [values.slice(a, min(b - a, head_size)).to_pylist() for a, b in pairwise(starts)]
@@ -119,6 +130,28 @@ def batch_facts(batch: DistinctBatch, head_size: int, not_numbers: list[bool]) -
 
 def _flags(mask: pa.Array) -> np.ndarray:
     return mask.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _first_match(values: pa.Array, starts: np.ndarray, pattern: str) -> np.ndarray:
+    """Whether each column's first value matches ``pattern`` (``False`` for an empty column)."""
+    filled = np.flatnonzero(np.diff(starts) > 0)
+    matched = np.zeros(len(starts) - 1, dtype=bool)
+    if len(filled):
+        firsts = values.take(pa.array(starts[filled]))
+        matched[filled] = _flags(pc.match_substring_regex(firsts, pattern))
+    return matched
+
+
+def _matching(values: pa.Array, owners: np.ndarray, chosen: np.ndarray, pattern: str) -> np.ndarray:
+    """Which values match ``pattern``, looked at in the ``chosen`` columns only (the others'
+    values are ``False``)."""
+    mask = chosen[owners]
+    matched = np.zeros(len(values), dtype=bool)
+    if mask.all():
+        return _flags(pc.match_substring_regex(values, pattern))
+    if mask.any():
+        matched[mask] = _flags(pc.match_substring_regex(values.filter(pa.array(mask)), pattern))
+    return matched
 
 
 def _to_numbers(values: pd.Series, owners: np.ndarray) -> pd.Series:

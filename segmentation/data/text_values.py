@@ -17,7 +17,8 @@ FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "0.0", "opted out", "unsu
 FLAG_SPELLINGS = sum(2 ** sum(c.isalpha() for c in word) for word in TRUE_WORDS | FALSE_WORDS)
 FLAG_WORDS = TRUE_WORDS | FALSE_WORDS
 # currency symbols and codes; the (?i) flag keeps the pattern within pyarrow's regex engine
-_CURRENCY = r"(?i)[$€£¥₹]|\b(usd|eur|gbp|chf|cad|aud)\b"
+_CURRENCY_SIGNS = "$€£¥₹"
+_CURRENCY = rf"(?i)[{_CURRENCY_SIGNS}]|\b(usd|eur|gbp|chf|cad|aud)\b"
 # spaces (no-break and thin ones too, thousands separators in some locales) and quotes, written
 # out: pandas runs a pattern with \s in Python, one value at a time, instead of in pyarrow
 _SPACES = "[ \t\n\r\x0b\x0c\xa0\u2009\u202f']"
@@ -49,7 +50,7 @@ def clean_numbers(values: pd.Series, owners: np.ndarray | None = None) -> pd.Ser
     dtype: Float64
     """
     owners = np.zeros(len(values), dtype=np.intp) if owners is None else owners
-    cleaned = values.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
+    cleaned = _without(_without_currency(values), _SPACES)
     bracketed = cleaned.str.startswith("(").to_numpy(dtype=bool, na_value=False)
     if bracketed.any():  # (12.50) is -12.50; pandas' regex with \1 is slow: only where needed
         cleaned[bracketed] = cleaned[bracketed].str.replace(r"^\((.*)\)$", r"-\1", regex=True)
@@ -65,6 +66,23 @@ def clean_numbers(values: pd.Series, owners: np.ndarray | None = None) -> pd.Ser
     if comma.any():
         cleaned = as_comma if comma.all() else cleaned.where(~comma, as_comma)
     return pd.to_numeric(cleaned, errors="coerce")
+
+
+def _without_currency(values: pd.Series) -> pd.Series:
+    """The values without currency signs and codes; without ASCII letters no code can be
+    there, and each sign is dropped by plain replacing (a pattern costs more)."""
+    if values.str.contains("[A-Za-z]", regex=True).to_numpy(dtype=bool, na_value=False).any():
+        return values.str.replace(_CURRENCY, "", regex=True)
+    for sign in _CURRENCY_SIGNS:
+        values = values.str.replace(sign, "", regex=False)
+    return values
+
+
+def _without(values: pd.Series, pattern: str) -> pd.Series:
+    """The values without what ``pattern`` matches (unchanged when nothing does)."""
+    if not values.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False).any():
+        return values
+    return values.str.replace(pattern, "", regex=True)
 
 
 def _owned(matched: pd.Series, owners: np.ndarray, n_columns: int) -> np.ndarray:
