@@ -6,7 +6,7 @@
   peak memory. Cluster start-up is not timed (a warm-up task runs first).
 * ``aggregate_20m_duckdb``: 20,000,000 generated order lines (Parquet, 1,000,000 customers)
   into customers with the DuckDB driver.
-* ``aggregate_100m_duckdb`` (heavy): 100,000,000 lines with a 1 GB DuckDB memory limit.
+* ``aggregate_100m_duckdb`` (heavy): 100,000,000 lines with a 1 GB memory limit for the run.
 
 Inputs are generated once into ``bench/out/engines/`` (git-ignored) from the shared seed.
 Needs the optional packages of ``requirements-large.txt``.
@@ -219,7 +219,7 @@ def case_aggregate_20m_duckdb(case: Case) -> None:
 @BENCHMARKS.case(
     "aggregate_100m_duckdb",
     600.0,
-    "aggregate-orders: 100,000,000 generated order lines with a 1 GB DuckDB memory limit "
+    "aggregate-orders: 100,000,000 generated order lines with a 1 GB memory limit for the run "
     "(completes, spilling to disk)",
     heavy=True,
 )

@@ -461,3 +461,14 @@ def test_duckdb_sql_finds_every_exact_duplicate_the_data_page_finds(tmp_path, or
     reasons = {e.reason for e in expected.exclusions}
     assert {"lines without a date", "lines without an amount"} <= reasons
     assert ("exact duplicate lines" in reasons) == order_ids
+
+
+@pytest.mark.parametrize(
+    ("limit", "duckdb_limit"),
+    [("1.5GB", "1031MiB"), ("4GB", "3415MiB"), ("2GiB", "1648MiB"), ("500MB", "238MiB"),
+     (" 3 gb ", "2461MiB")],
+)  # fmt: skip
+def test_a_runs_memory_limit_leaves_room_beside_duckdb(limit, duckdb_limit):
+    from segmentation.sharing.engines.orders import duckdb_memory_limit
+
+    assert duckdb_memory_limit(limit) == duckdb_limit  # all but 400 MiB, at least half

@@ -177,6 +177,8 @@ def test_aggregate_orders_on_dask_equals_duckdb(dask_cluster, tmp_path, capsys):
         (["nothing-*.csv"], "matches no file"),
         (["empty.csv"], "has no order lines"),
         (["lines.csv", "--engine", "duckdb", "--workers", "2"], "use --engine dask"),
+        (["lines.csv", "--memory-limit", "lots"], "'lots' is not a size"),
+        (["lines.csv", "--memory-limit", "20MB"], "give at least 100MB"),
     ],
 )
 def test_aggregate_orders_bad_input_exits_with_code_2(tmp_path, capsys, argv_tail, message):

@@ -56,7 +56,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     _add_cluster_options(aggregate)
     aggregate.add_argument(
-        "--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 4GB (spills beyond)"
+        "--memory-limit",
+        metavar="SIZE",
+        help="memory for the whole DuckDB run, e.g. 4GB: DuckDB gets all of it but 400 MB kept "
+        "for the customer table, and spills to disk beyond",
     )
 
 
