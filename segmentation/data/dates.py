@@ -273,8 +273,14 @@ def read_dates(values: pd.Series, name: str) -> DateReading | None:
                        reading.note)  # fmt: skip
 
 
+def may_hold_digit_dates(name: str) -> bool:
+    """Whether digits in a column of this name may be read as dates (the name says dates, or
+    days such as ``YYYYMMDD``): in any other column, numbers are never read as dates."""
+    return is_date_name(name) or bool(_YMD_NAME.search(spelled_out(name)))
+
+
 def _digit_dates(uniques: pd.Series, name: str, force: bool) -> DateReading | None:
-    if not (force or is_date_name(name) or _YMD_NAME.search(spelled_out(name))):
+    if not (force or may_hold_digit_dates(name)):
         return None
     numbers = pd.to_numeric(uniques.astype("string").str.strip(), errors="coerce")
     reading = read_number_dates(numbers, name, force)

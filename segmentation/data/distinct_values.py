@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.core.arrays.masked import BaseMaskedArray
 
 # below this many cells, the columns are converted one after the other: threads cost more
 THREADED_CELLS = 2_000_000
@@ -96,8 +97,12 @@ def spread(
         reused = _with_validity(_arrow_text(raw), codes >= 0, converted.array._pa_array.type)
         if reused is not None:
             return pd.Series(pd.arrays.ArrowStringArray(reused), index=index, copy=False)
+    array = converted.array
+    if isinstance(array, BaseMaskedArray):  # numbers, yes/no: two numpy takes, no pandas call
+        taken = type(array)(array._data[codes], np.append(array._mask, True)[codes])
+        return pd.Series(taken, index=index, copy=False)
     # a new array: nothing to copy
-    return pd.Series(converted.array.take(codes, allow_fill=True), index=index, copy=False)
+    return pd.Series(array.take(codes, allow_fill=True), index=index, copy=False)
 
 
 def n_distinct(values: pd.Series) -> int:
@@ -240,10 +245,17 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
 
 
 def _placeholders(words: pa.Array, placeholders: frozenset[str]) -> np.ndarray:
-    """Which words are placeholders whatever their case."""
-    lowered = pc.utf8_lower(words)
+    """Which words are placeholders whatever their case (only words no longer than the longest
+    placeholder are lowered and looked up)."""
+    longest = max((len(p.encode()) for p in placeholders), default=0)
+    short = pc.less_equal(pc.binary_length(words), longest).fill_null(False)
+    lowered = pc.utf8_lower(words.filter(short))
     found = pc.is_in(lowered, value_set=pa.array(sorted(placeholders), pa.large_string()))
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+    placeholder = np.zeros(len(words), dtype=bool)
+    placeholder[short.to_numpy(zero_copy_only=False)] = found.fill_null(False).to_numpy(
+        zero_copy_only=False
+    )
+    return placeholder
 
 
 def _trimmed(words: pa.Array) -> pa.Array:

@@ -22,7 +22,12 @@ from segmentation.data.column_roles import (
     suggest_column_base,
     suggest_role,
 )
-from segmentation.data.dates import read_number_dates, read_text_dates, read_text_dates_batch
+from segmentation.data.dates import (
+    may_hold_digit_dates,
+    read_number_dates,
+    read_text_dates,
+    read_text_dates_batch,
+)
 from segmentation.data.distinct_values import (
     all_missing,
     convert_all,
@@ -32,6 +37,7 @@ from segmentation.data.distinct_values import (
     n_distinct,
     spread,
 )
+from segmentation.data.gc_pause import collector_paused
 from segmentation.data.meanings import (
     SAMPLE_SIZE,
     ColumnEvidence,
@@ -55,7 +61,9 @@ from segmentation.data.text_values import (
     TRUE_WORDS,
     clean_numbers,
     never_numbers,
+    present_numbers,
     surely_not_numbers,
+    whole_numbers,
 )
 from segmentation.data.words import column_label, normalise_name
 from segmentation.errors import SchemaError
@@ -239,6 +247,11 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
     >>> typed.schema.column("Spend").meaning_reason
     "name 'Spend' and all values are numbers"
     """
+    with collector_paused():
+        return _typed_table(frame, one_row_per_customer)
+
+
+def _typed_table(frame: pd.DataFrame, one_row_per_customer: bool | None) -> TypedTable:
     readings = _read_columns(frame)
     # the typed columns are new (or share Arrow data, which never changes): no copy
     values = {name: r.values for name, r in readings.items()}
@@ -320,17 +333,19 @@ def _with_dates(
     uniques: list[pd.Series], names: list[str], facts: list[TextFacts]
 ) -> list[TextFacts]:
     """The facts with the dates of every column that may be read as dates, read in one batch
-    (yes/no, id and ISO-day columns are decided before dates are tried)."""
-    chosen = [
+    (yes/no, id and ISO-day columns are decided before dates are tried; plain numbers, never
+    shaped like dates, are read only in columns named like dates)."""
+    tried = [
         i
         for i, (name, fact) in enumerate(zip(names, facts, strict=True))
         if fact.head and not fact.all_flags and not fact.all_iso_days and not is_id_name(name)
     ]
-    columns = [(uniques[i], names[i], facts[i].head) for i in chosen]
-    found = read_text_dates_batch(columns)
+    chosen = [i for i in tried if not facts[i].all_plain or may_hold_digit_dates(names[i])]
+    found = read_text_dates_batch([(uniques[i], names[i], facts[i].head) for i in chosen])
+    dates = dict(zip(chosen, found, strict=True))
     facts = list(facts)
-    for i, dates in zip(chosen, found, strict=True):
-        facts[i] = replace(facts[i], dates_read=True, dates=dates)
+    for i in tried:
+        facts[i] = replace(facts[i], dates_read=True, dates=dates.get(i))
     return facts
 
 
@@ -467,12 +482,12 @@ def _parse_numbers(
             numbers = pd.to_numeric(uniques, errors="coerce")
         if numbers is None or numbers.notna().sum() < len(present):
             numbers = clean_numbers(uniques)
-    read = numbers.notna().to_numpy(dtype=bool)
+    read, data = present_numbers(numbers)
     parsed = int(read.sum())
     if parsed < 0.95 * len(present) or parsed == 0:
         return None, "", 0.0
-    if np.all(np.mod(numbers.to_numpy(dtype="float64", na_value=np.nan)[read], 1) == 0):
-        numbers = numbers.astype("Int64")
+    if np.all(np.mod(data[read], 1) == 0):
+        numbers = whole_numbers(numbers, read, data)
     note = ""
     if parsed < len(present):
         bad = present[numbers.loc[present.index].isna()].head(3).tolist()

@@ -29,6 +29,7 @@ from segmentation.data.text_values import (
     PLAIN_NUMBER_RE2,
     TRUE_WORDS,
     clean_numbers,
+    present_numbers,
     surely_not_numbers,
 )
 
@@ -200,8 +201,8 @@ def batch_numbers(facts: TextFacts | None) -> pd.Series | None:
     numbers = facts.numbers if facts.all_plain else facts.cleaned
     if numbers is None:
         return None
-    present = numbers.to_numpy(dtype="float64", na_value=np.nan)
-    unread = np.isnan(present)
+    read, present = present_numbers(numbers)
+    unread = ~read | np.isnan(present)
     if (facts.all_plain and unread.any()) or np.abs(present[~unread]).max(initial=0) >= 2**53:
         return None
     return numbers

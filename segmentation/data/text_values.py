@@ -115,3 +115,22 @@ def never_numbers(values: pd.Series) -> int:
     """
     text = pa.array(values.astype("string"), type=pa.large_string())
     return int(pc.sum(pc.match_substring_regex(text, NEVER_IN_NUMBERS)).as_py() or 0)
+
+
+def present_numbers(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are present, and the values as floats (read from the numbers' own arrays:
+    pandas calls cost more than the work on a wide file's thousands of small columns)."""
+    array = numbers.array
+    if isinstance(array, pd.arrays.FloatingArray | pd.arrays.IntegerArray):
+        return ~np.asarray(array.isna(), dtype=bool), array._data.astype(np.float64, copy=False)
+    return numbers.notna().to_numpy(dtype=bool), numbers.to_numpy("float64", na_value=np.nan)
+
+
+def whole_numbers(numbers: pd.Series, read: np.ndarray, data: np.ndarray) -> pd.Series:
+    """Numbers that are all whole (``read`` and ``data`` from :func:`present_numbers`) as
+    integers (``Int64``)."""
+    exact = np.abs(data[read]).max(initial=0) < 2**53  # floats convert to integers exactly
+    if isinstance(numbers.array, pd.arrays.FloatingArray) and exact:
+        whole = np.where(read, data, 0).astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(whole, ~read), index=numbers.index, copy=False)
+    return numbers.astype("Int64")
