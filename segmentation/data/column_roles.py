@@ -1,5 +1,6 @@
 """A column's suggested role (feature, id or ignore) and segmentation base, with the words
-that say why: the last step of :func:`segmentation.data.schema.infer_schema` for each column."""
+that say why, and the first distinct values its profile shows: the last step of
+:func:`segmentation.data.schema.infer_schema` for each column."""
 
 from __future__ import annotations
 
@@ -67,3 +68,31 @@ def example_text(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def first_distinct(values: pd.Series, n: int, n_distinct: int | None = None) -> list[object]:
+    """The first ``n`` different values, read from the start of the column only as far as
+    needed (turning thousands of dates into Python objects costs milliseconds a column);
+    ``n_distinct``: how many different values the column holds, when known (once all are
+    found, the rest of the column holds no other)."""
+    size = 4 * n
+    while True:
+        firsts = list(dict.fromkeys(first_values(values.array, size)))[:n]
+        if len(firsts) in (n, n_distinct) or size >= len(values):
+            return firsts
+        size *= 8
+
+
+def first_values(array: pd.api.extensions.ExtensionArray, size: int) -> list[object]:
+    """``array[:size].tolist()``, read from the data behind it when nothing is missing there
+    (slicing a pandas array costs more than the values do)."""
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        head = array._pa_array.slice(0, size)
+        if head.null_count == 0:
+            return head.to_pylist()
+    elif (
+        isinstance(array, pd.arrays.IntegerArray | pd.arrays.FloatingArray | pd.arrays.BooleanArray)
+        and not array._mask[:size].any()
+    ):
+        return array._data[:size].tolist()
+    return array[:size].tolist()

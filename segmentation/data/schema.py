@@ -18,6 +18,7 @@ import pandas as pd
 
 from segmentation.data.column_roles import (
     example_text,
+    first_distinct,
     meaning_note,
     suggest_column_base,
     suggest_role,
@@ -225,6 +226,7 @@ class _Reading:
     sample: tuple[str, ...] | None = None
     missing: np.ndarray | None = None  # per row, when known from the distinct values
     n_unique: int | None = None
+    profile: ColumnProfile | None = None  # read in a batch: profiled as not the customer id
 
 
 def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) -> TypedTable:
@@ -252,7 +254,10 @@ def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) 
 
 
 def _typed_table(frame: pd.DataFrame, one_row_per_customer: bool | None) -> TypedTable:
-    readings = _read_columns(frame)
+    # a wide table's columns are profiled on the batch's threads as they are read, assuming
+    # rows are customers unless told (what most wide exports are); profiled again if not
+    assumed = True if one_row_per_customer is None else one_row_per_customer
+    readings = _read_columns(frame, assumed)
     # the typed columns are new (or share Arrow data, which never changes): no copy
     values = {name: r.values for name, r in readings.items()}
     typed = pd.DataFrame(values, index=frame.index, copy=False)
@@ -262,6 +267,9 @@ def _typed_table(frame: pd.DataFrame, one_row_per_customer: bool | None) -> Type
         one_row_per_customer = id_column is None or not typed[id_column].duplicated().any()
     profiles = []
     for name, reading in readings.items():  # reading.values: typed[name] costs in wide frames
+        if reading.profile and name != id_column and one_row_per_customer == assumed:
+            profiles.append(reading.profile)
+            continue
         guess = _detect(name, reading, one_row_per_customer)
         if name == id_column and guess.meaning in ("other", "internal_id"):
             guess = MeaningGuess("customer_key", id_reason)
@@ -287,9 +295,10 @@ def _detect(name: str, reading: _Reading, customers: bool) -> MeaningGuess:
     return detect_meaning(evidence)
 
 
-def _read_columns(frame: pd.DataFrame) -> dict[object, _Reading]:
+def _read_columns(frame: pd.DataFrame, customers: bool) -> dict[object, _Reading]:
     """Each column's reading, in the table's column order; a wide table's text columns in one
-    batch (:mod:`segmentation.data.text_batch`)."""
+    batch (:mod:`segmentation.data.text_batch`), profiled as not the customer id in a table of
+    customers if ``customers``, else of orders."""
     columns = dict(frame.items())  # each column made once: 0.1 ms a column
     texts = [name for name, raw in columns.items() if is_arrow_text(raw)]
     few = len(texts) < BATCH_MIN_COLUMNS or len(frame) > BATCH_MAX_ROWS
@@ -301,7 +310,9 @@ def _read_columns(frame: pd.DataFrame) -> dict[object, _Reading]:
     # two threads: 3,000 columns on a quiet 2-core machine take 6.5 s instead of 6.9 s, but 8.1
     # CPU seconds instead of 6.9 (most of the batch's work is Python, which holds the GIL)
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        read = pool.map(lambda job: _read_text_batch([columns[n] for n in job], job), jobs)
+        read = pool.map(
+            lambda job: _read_text_batch([columns[n] for n in job], job, customers), jobs
+        )
         batched = [reading for part in read for reading in part]
     readings = dict(zip(texts, batched, strict=True))
     others = [(name, raw) for name, raw in columns.items() if name not in readings]
@@ -315,17 +326,24 @@ def _batch_workers(n_columns: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_columns // BATCH_MIN_COLUMNS))
 
 
-def _read_text_batch(raws: list[pd.Series], names: list[object]) -> list[_Reading]:
-    """The readings of many Arrow text columns, their distinct values checked in one pass."""
+def _read_text_batch(
+    raws: list[pd.Series], labels: list[object], customers: bool
+) -> list[_Reading]:
+    """The readings of many Arrow text columns, their distinct values checked in one pass, each
+    with its profile as a column that is not the customer id (``customers``: rows are
+    customers, else orders)."""
     batch = distinct_texts_batch(raws, PLACEHOLDERS)
-    names = [str(name) for name in names]
+    names = [str(name) for name in labels]
     facts = batch_facts(batch, HEAD_SIZE, [is_id_name(name) for name in names])
     columns = [batch.column(i) for i in range(len(names))]  # each made once: 0.3 ms a column
     facts = _with_dates([uniques for _, uniques, _ in columns], names, facts)
     readings = []
     for i, (raw, name) in enumerate(zip(raws, names, strict=True)):
         codes, uniques, as_read = columns[i]
-        readings.append(_convert_text(codes, uniques, name, raw, as_read, facts[i]))
+        reading = _convert_text(codes, uniques, name, raw, as_read, facts[i])
+        guess = _detect(labels[i], reading, customers)
+        profile = _profile(reading, labels[i], guess, False, customers)
+        readings.append(replace(reading, profile=profile))
     return readings
 
 
@@ -559,35 +577,7 @@ def _profile(
     base = suggest_column_base(name, present, guess.meaning, role)
     # floats: NaN, not counted in n_unique, is a value of its own below
     known = n_unique if present.dtype.kind != "f" else None
-    examples = tuple(example_text(v) for v in _first_distinct(present, 3, known))
+    examples = tuple(example_text(v) for v in first_distinct(present, 3, known))
     return ColumnProfile(
         name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
     )
-
-
-def _first_distinct(values: pd.Series, n: int, n_distinct: int | None = None) -> list[object]:
-    """The first ``n`` different values, read from the start of the column only as far as
-    needed (turning thousands of dates into Python objects costs milliseconds a column);
-    ``n_distinct``: how many different values the column holds, when known (once all are
-    found, the rest of the column holds no other)."""
-    size = 4 * n
-    while True:
-        firsts = list(dict.fromkeys(_first_values(values.array, size)))[:n]
-        if len(firsts) in (n, n_distinct) or size >= len(values):
-            return firsts
-        size *= 8
-
-
-def _first_values(array: pd.api.extensions.ExtensionArray, size: int) -> list[object]:
-    """``array[:size].tolist()``, read from the data behind it when nothing is missing there
-    (slicing a pandas array costs more than the values do)."""
-    if isinstance(array, pd.arrays.ArrowStringArray):
-        head = array._pa_array.slice(0, size)
-        if head.null_count == 0:
-            return head.to_pylist()
-    elif (
-        isinstance(array, pd.arrays.IntegerArray | pd.arrays.FloatingArray | pd.arrays.BooleanArray)
-        and not array._mask[:size].any()
-    ):
-        return array._data[:size].tolist()
-    return array[:size].tolist()

@@ -110,7 +110,7 @@ def batch_facts(batch: DistinctBatch, head_size: int, not_numbers: list[bool]) -
     ]
     numbers = _split(values, starts, all_plain & (sizes > 0), _to_numbers)
     days = _split(values, starts, all_iso & (sizes > 0), _iso_days)
-    cleaned = _split(values, starts, np.array(cleanable, dtype=bool), clean_numbers)
+    cleaned = _split(values, starts, np.array(cleanable, dtype=bool), _clean_numbers)
     return [
         TextFacts(
             heads[i],
@@ -165,6 +165,21 @@ def _to_numbers(values: pd.Series, owners: np.ndarray) -> pd.Series:
     return pd.Series(parsed.to_numpy(zero_copy_only=False), dtype="Float64")
 
 
+def _clean_numbers(values: pd.Series, owners: np.ndarray) -> pd.Series:
+    """:func:`clean_numbers` of many columns' values, the cleaned text read by Arrow's parser
+    when every value is then a plain number (as :func:`_to_numbers` does)."""
+    return clean_numbers(values, owners, parse=_plain_numbers_first)
+
+
+def _plain_numbers_first(cleaned: pd.Series) -> pd.Series:
+    """``pd.to_numeric(cleaned, errors="coerce")``, by Arrow when every value is a plain number
+    (integers as floats: whole numbers are made integers per column afterwards)."""
+    text = pa.array(cleaned.array)
+    if len(text) and pc.all(pc.match_substring_regex(text, PLAIN_NUMBER_RE2)).as_py():
+        return _to_numbers(cleaned, np.zeros(0))
+    return pd.to_numeric(cleaned, errors="coerce")
+
+
 def _iso_days(values: pd.Series, owners: np.ndarray) -> pd.Series:
     return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
 
@@ -186,9 +201,9 @@ def _split(
     cuts = np.cumsum([0] + [b - a for a, b in bounds])
     owners = np.repeat(np.arange(len(bounds)), np.diff(cuts))
     converted = convert(pd.Series(values.take(pa.array(taken)), dtype="string"), owners)
+    array = converted.array  # sliced, not .iloc (a pandas call per column costs more)
     return {
-        int(i): converted.iloc[cuts[k] : cuts[k + 1]].reset_index(drop=True)
-        for k, i in enumerate(columns)
+        int(i): pd.Series(array[cuts[k] : cuts[k + 1]], copy=False) for k, i in enumerate(columns)
     }
 
 

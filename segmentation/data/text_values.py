@@ -4,6 +4,7 @@ thousands separators, a decimal comma or brackets (used by :mod:`segmentation.da
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -35,11 +36,15 @@ NEVER_IN_NUMBERS = r"[^\p{L}\p{N}\p{Z}\s.,+\-$€£¥₹'()%]"
 PLAIN_NUMBER_RE2 = r"^[-+]?(\p{Nd}+\.?\p{Nd}*|\.\p{Nd}+)([eE][-+]?\p{Nd}+)?$"
 
 
-def clean_numbers(values: pd.Series, owners: np.ndarray | None = None) -> pd.Series:
+def clean_numbers(
+    values: pd.Series,
+    owners: np.ndarray | None = None,
+    parse: Callable[[pd.Series], pd.Series] | None = None,
+) -> pd.Series:
     """Text read as numbers: currency signs, spaces and thousands separators dropped, a decimal
     comma (1.234,50) recognised from the values, (12.50) read as -12.5. ``owners`` numbers the
     column of each value when several columns are cleaned at once (each has its own decimal
-    mark).
+    mark); ``parse`` reads the cleaned text (``pd.to_numeric``, missing where it cannot).
 
     >>> texts = pd.Series(["1.234,50", "2,5", "$1,200", "(3.5)"], dtype="string")
     >>> clean_numbers(texts, np.array([0, 0, 1, 1]))
@@ -65,7 +70,7 @@ def clean_numbers(values: pd.Series, owners: np.ndarray | None = None) -> pd.Ser
         cleaned = cleaned.str.replace(",", "", regex=False)
     if comma.any():
         cleaned = as_comma if comma.all() else cleaned.where(~comma, as_comma)
-    return pd.to_numeric(cleaned, errors="coerce")
+    return parse(cleaned) if parse else pd.to_numeric(cleaned, errors="coerce")
 
 
 def _without_currency(values: pd.Series) -> pd.Series:
