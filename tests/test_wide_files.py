@@ -73,6 +73,21 @@ def test_awkward_columns_read_in_a_batch_as_one_at_a_time(monkeypatch) -> None:
     assert batched.frame["big_count"].iloc[0] == 12345678901234567
 
 
+@pytest.mark.parametrize("rows_are", [None, False, True])
+def test_an_orders_table_read_in_a_batch_is_profiled_as_orders(monkeypatch, rows_are) -> None:
+    """The batch profiles columns as in a customer table while it reads them; a repeating
+    customer id (or being told) makes it an orders table, profiled as one at a time would."""
+    columns = {name: values * 3 for name, values in AWKWARD.items()}
+    columns["customer_id"] = [f"C{i % 5}" for i in range(len(columns["spend"]))]
+    frame = _frame(columns)
+    batched = infer_schema(frame, rows_are)
+    with monkeypatch.context() as patched:
+        patched.setattr(schema_module, "BATCH_MIN_COLUMNS", 10**9)
+        alone = infer_schema(frame, rows_are)
+    _assert_same(batched, alone)
+    assert batched.schema.id_column == "customer_id"
+
+
 def test_a_generated_wide_file_reads_in_a_batch_as_one_at_a_time(monkeypatch) -> None:
     table = load_table(wide_table_csv(n_columns=120, n_rows=300), "wide.csv")
     batched = infer_schema(table.frame)
