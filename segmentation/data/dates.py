@@ -134,7 +134,7 @@ def read_text_dates(
     if not head:
         return None
     if all(_NUMBERS.match(v) for v in head):
-        return _digit_dates(uniques, name, force)
+        return _digit_dates(uniques, name, force, head[0])
     if not (force or _mostly_date_like(head)):
         return None
     sample = pd.Series(head, dtype="string")
@@ -153,7 +153,7 @@ def read_text_dates_batch(
     for i, (uniques, name, head) in enumerate(columns):
         head = [v for v in head[:SAMPLE] if v]
         if head and _all_digits(head):
-            readings[i] = _digit_dates(uniques, name, False)
+            readings[i] = _digit_dates(uniques, name, False, head[0])
         elif head and _mostly_date_like(head):
             samples[i] = pd.Series(head, dtype="string")
     shares = _format_shares_batch(samples)
@@ -279,8 +279,14 @@ def may_hold_digit_dates(name: str) -> bool:
     return is_date_name(name) or bool(_YMD_NAME.search(spelled_out(name)))
 
 
-def _digit_dates(uniques: pd.Series, name: str, force: bool) -> DateReading | None:
+def _digit_dates(uniques: pd.Series, name: str, force: bool, first: str) -> DateReading | None:
+    """Digits read as dates (``first``: the first distinct value, written with digits only)."""
     if not (force or may_hold_digit_dates(name)):
+        return None
+    # a column named like days but not like dates reads only YYYYMMDD, which its first value
+    # shows (:func:`read_number_dates`): the other columns' digits are not converted to tell
+    whole_part = first.split(".")[0].lstrip("0") or "0"  # its integer, as int(float()) writes it
+    if not force and first.isascii() and not is_date_name(name) and not _YMD.match(whole_part):
         return None
     numbers = pd.to_numeric(uniques.astype("string").str.strip(), errors="coerce")
     reading = read_number_dates(numbers, name, force)
