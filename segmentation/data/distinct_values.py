@@ -245,17 +245,28 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
 
 
 def _placeholders(words: pa.Array, placeholders: frozenset[str]) -> np.ndarray:
-    """Which words are placeholders whatever their case (only words no longer than the longest
-    placeholder are lowered and looked up)."""
-    longest = max((len(p.encode()) for p in placeholders), default=0)
-    short = pc.less_equal(pc.binary_length(words), longest).fill_null(False)
-    lowered = pc.utf8_lower(words.filter(short))
-    found = pc.is_in(lowered, value_set=pa.array(sorted(placeholders), pa.large_string()))
-    placeholder = np.zeros(len(words), dtype=bool)
-    placeholder[short.to_numpy(zero_copy_only=False)] = found.fill_null(False).to_numpy(
-        zero_copy_only=False
-    )
-    return placeholder
+    """Which words are placeholders whatever their case: looked up among every way of writing
+    them that Arrow's ``utf8_lower`` turns into them (no lowered copy of every word)."""
+    found = pc.is_in(words, value_set=_spellings(placeholders))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+# the characters other than A-Z that Arrow's utf8_lower turns into an ASCII letter (found by
+# lowering every code point): the dotted capital I and the Kelvin sign
+_UPPER_FORMS = {"i": "I\u0130", "k": "K\u212a"}
+
+
+@lru_cache(maxsize=4)
+def _spellings(placeholders: frozenset[str]) -> pa.Array:
+    """Every spelling of the (lower-case) placeholders whose ``utf8_lower`` is one of them."""
+    found: set[str] = set()
+    for word in placeholders:
+        spellings = {""}
+        for char in word:
+            forms = char + _UPPER_FORMS.get(char, char.upper() if char.isalpha() else "")
+            spellings = {start + form for start in spellings for form in dict.fromkeys(forms)}
+        found |= spellings
+    return pa.array(sorted(found), pa.large_string())
 
 
 def _trimmed(words: pa.Array) -> pa.Array:
