@@ -247,7 +247,7 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
 def _placeholders(words: pa.Array, placeholders: frozenset[str]) -> np.ndarray:
     """Which words are placeholders whatever their case: looked up among every way of writing
     them that Arrow's ``utf8_lower`` turns into them (no lowered copy of every word)."""
-    found = pc.is_in(words, value_set=_spellings(placeholders))
+    found = pc.is_in(words, value_set=_spellings(frozenset(placeholders)))
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
