@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from segmentation import OrderColumns, aggregate_orders, infer_schema
+from segmentation.data import dates as dates_module
 from segmentation.data.dates import is_date_name, read_dates, read_number_dates, read_text_dates
 
 
@@ -168,3 +170,25 @@ def test_excel_serial_days_read_from_a_workbook_are_dates() -> None:
     assert table.schema.column("Created at").kind == "datetime"
     assert table.frame["Created at"].iloc[0] == pd.Timestamp("2024-04-02 08:09:36")
     assert table.schema.column("time").kind == "numeric"
+
+
+@pytest.mark.parametrize("fmt", sorted(dates_module._FIXED_DAYS))
+def test_fixed_width_days_read_by_arrow_as_pandas_reads_them(fmt) -> None:
+    """Day-first and month-first days in fixed widths are read by Arrow, which rolls impossible
+    days over: the same dates and the same missing ones as pandas' own reading of the format."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    days, months = rng.integers(0, 33, n), rng.integers(0, 14, n)
+    years = rng.integers(1000, 10000, n)
+    parts = zip(days, months, years, strict=True)
+    sep = fmt[2]
+    if fmt.startswith("%d"):
+        written = [f"{d:02d}{sep}{m:02d}{sep}{y}" for d, m, y in parts]
+    else:
+        written = [f"{m:02d}{sep}{d:02d}{sep}{y}" for d, m, y in parts]
+    leap = [f"29{sep}02{sep}2023", f"02{sep}29{sep}2024", f"29{sep}02{sep}2024"]
+    values = pd.Series([*written, *leap, None], dtype="string")
+    read = dates_module._fixed_days(values, fmt)
+    expected = pd.to_datetime(values, format=fmt, errors="coerce").astype("datetime64[us]")
+    pd.testing.assert_series_equal(read, expected, check_exact=True)
+    assert 0 < read.isna().sum() < len(values)

@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.data.words import spelled_out
 
@@ -378,8 +380,8 @@ def _batchable(fmt: str) -> bool:
 
 
 # day-first and month-first days written with two-digit days and months and four-digit years
-# (05/03/2024): the parts in their places, read in C once rewritten as ISO days (pandas reads
-# other formats one value at a time in Python), the same dates and the same missing ones
+# (05/03/2024): read in C by Arrow (pandas reads these formats one value at a time in Python),
+# the same dates and the same missing ones
 _FIXED_DAYS = {
     f"{first}{sep}{second}{sep}%Y": (rf"^[0-9]{{2}}\{sep}[0-9]{{2}}\{sep}[1-9][0-9]{{3}}$", day)
     for sep in "/.-"
@@ -410,9 +412,23 @@ def _fixed_days(values: pd.Series, fmt: str) -> pd.Series | None:
     shape, day = _FIXED_DAYS[fmt]
     if not values.str.match(shape).to_numpy(dtype=bool, na_value=True).all():
         return None
-    month = 3 - day
-    iso = values.str.slice(6, 10) + "-" + values.str.slice(month, month + 2) + "-"
-    return pd.to_datetime(iso + values.str.slice(day, day + 2), format="%Y-%m-%d", errors="coerce")
+    # Arrow reads them in C but rolls impossible days over (31/04 -> 1 May): a value is a date
+    # only when the day and month read are those written
+    text = pa.array(values.array, pa.large_string())
+    parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+    written_day, written_month = (
+        pc.cast(pc.utf8_slice_codeunits(text, at, at + 2), pa.int64()) for at in (day, 3 - day)
+    )
+    exact = pc.and_(
+        pc.equal(pc.day(parsed), written_day), pc.equal(pc.month(parsed), written_month)
+    ).fill_null(False)
+    parsed = pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
+    return pd.Series(
+        parsed.to_numpy(zero_copy_only=False),
+        index=values.index,
+        name=values.name,
+        dtype="datetime64[us]",
+    )
 
 
 def _from_number(numbers: pd.Series, unit: str) -> pd.Series:
