@@ -213,16 +213,12 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
     >>> batch.as_read.tolist()
     [False, True]
     """
-    lengths = np.array([len(raw) for raw in raws], dtype=np.int64)
-    whole = _joined_text([_arrow_text(raw) for raw in raws])
-    rows = np.concatenate([[0], np.cumsum(lengths)])
-    # each column's words in order of first appearance, as pandas' factorize gives them
-    encoded = [
-        whole.slice(a, n).dictionary_encode() for a, n in zip(rows[:-1], lengths, strict=True)
-    ]
-    sizes = np.array([len(e.dictionary) for e in encoded], dtype=np.int64)
+    # each column's words in order of first appearance, as pandas' factorize gives them (the
+    # chunks of a column's encoding share one dictionary: the file's pieces are not joined)
+    encoded = [_encoded(_arrow_text(raw)) for raw in raws]
+    sizes = np.array([len(words) for words, _ in encoded], dtype=np.int64)
     bounds = np.concatenate([[0], np.cumsum(sizes)])
-    as_written = pa.concat_arrays([e.dictionary for e in encoded])
+    as_written = pa.concat_arrays([words for words, _ in encoded])
     words = _trimmed(as_written)
     kept = ~_placeholders(words, placeholders)
     owner = np.repeat(np.arange(len(raws)), sizes)
@@ -236,10 +232,8 @@ def distinct_texts_batch(raws: list[pd.Series], placeholders: frozenset[str]) ->
     values = words.filter(pa.array(first))
     starts = np.concatenate([[0], np.cumsum(np.bincount(owner[first], minlength=len(raws)))])
     codes = tuple(
-        np.append(word_code[bounds[i] : bounds[i + 1]], -1).astype(np.intp)[
-            e.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        ]
-        for i, e in enumerate(encoded)
+        np.append(word_code[bounds[i] : bounds[i + 1]], -1).astype(np.intp)[indices]
+        for i, (_, indices) in enumerate(encoded)
     )
     return DistinctBatch(values, starts, codes, as_read)
 
@@ -311,10 +305,14 @@ def _merge_trimmed(
     first[where[np.unique(merged, return_index=True)[1]]] = True
 
 
-def _joined_text(texts: list[pa.ChunkedArray]) -> pa.Array:
-    """Every column's strings one after the other, in one large-string array (one copy)."""
-    large = pa.large_string()
-    chunks = [
-        c for text in texts for c in (text if text.type == large else text.cast(large)).chunks
-    ]
-    return pa.concat_arrays(chunks) if chunks else pa.array([], large)
+def _encoded(text: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A column's distinct strings in order of first appearance (as large strings) and each
+    row's index into them (-1: missing)."""
+    if not text.num_chunks:
+        return pa.array([], pa.large_string()), np.zeros(0, dtype=np.int64)
+    encoded = pc.dictionary_encode(text)
+    words = encoded.chunk(0).dictionary
+    if words.type != pa.large_string():
+        words = words.cast(pa.large_string())
+    indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks])
+    return words, indices.fill_null(-1).to_numpy()
