@@ -101,6 +101,13 @@ def spread(
     if isinstance(array, BaseMaskedArray):  # numbers, yes/no: two numpy takes, no pandas call
         taken = type(array)(array._data[codes], np.append(array._mask, True)[codes])
         return pd.Series(taken, index=index, copy=False)
+    if isinstance(array, pd.arrays.ArrowStringArray):  # Arrow's take, without pandas' checks
+        rows = pc.take(array._pa_array, pa.array(codes, mask=codes < 0))
+        return pd.Series(type(array)(rows, dtype=array.dtype), index=index, copy=False)
+    if isinstance(array, pd.arrays.DatetimeArray) and array.tz is None:
+        data = np.append(array._ndarray, np.datetime64("NaT", np.datetime_data(array.dtype)[0]))
+        taken = pd.arrays.DatetimeArray._simple_new(data[codes], dtype=array.dtype)
+        return pd.Series(taken, index=index, copy=False)
     # a new array: nothing to copy
     return pd.Series(array.take(codes, allow_fill=True), index=index, copy=False)
 
