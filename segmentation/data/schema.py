@@ -553,7 +553,8 @@ def _profile(
 ) -> ColumnProfile:
     values, kind = reading.values, reading.kind
     missing = values.isna().to_numpy(dtype=bool) if reading.missing is None else reading.missing
-    n_present = len(values) - int(missing.sum())
+    n_missing = int(np.count_nonzero(missing))
+    n_present = len(values) - n_missing
     # the first present values stand for the column: finding them all would cost a pass
     if n_present == len(values) and len(values) <= 2000:
         present = values  # what the take below returns, without copying the column
@@ -563,7 +564,7 @@ def _profile(
         n_unique = reading.n_unique
     else:
         n_unique = int(values.nunique())
-    missing_share = int(missing.sum()) / len(values) if len(values) else 0.0
+    missing_share = n_missing / len(values) if len(values) else 0.0
     role, note = suggest_role(
         present,
         n_present,
