@@ -7,6 +7,8 @@ repeats), then its meaning, the reason's wording, and the role that follows are 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -20,6 +22,7 @@ from segmentation.data.meanings import (
     meaning_of,
     written_as_text,
 )
+from segmentation.data.words import ABBREVIATIONS, spelled_out
 from segmentation.errors import SchemaError
 
 EMAILS = ["ann@example.com", "bo@example.org", "cy.d@shop.co.uk"]
@@ -242,3 +245,19 @@ def test_a_value_test_needs_its_threshold() -> None:
 def test_an_unknown_meaning_is_refused_with_the_vocabulary() -> None:
     with pytest.raises(SchemaError, match=r"'revenue' is not a column meaning\. Meanings are: "):
         meaning_of("revenue")
+
+
+def test_abbreviations_are_spelled_out_in_one_pass_as_one_after_another() -> None:
+    # one pattern replaces every abbreviation at once: right only while no spelled-out form
+    # holds an abbreviation as a word (else replacing them in turn would change it again)
+    for long in ABBREVIATIONS.values():
+        assert not any(re.search(rf"\b{re.escape(short)}\b", long) for short in ABBREVIATIONS)
+    for name, expected in [
+        ("avg_txn_amt", "average transaction amount"),
+        ("CUST_DOB", "customer date of birth"),
+        ("prods_cmp3_pct", "products campaign 3 percent"),
+        ("e_mail", "e-mail"),
+        ("MntWines", "amount spent wines"),
+        ("product_dt", "product date"),
+    ]:
+        assert spelled_out.__wrapped__(name) == expected

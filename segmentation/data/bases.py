@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from segmentation.data.distinct_values import first_values
 from segmentation.data.words import normalise_name
 
 _BASE_WORDS: dict[str, tuple[str, ...]] = {
@@ -166,7 +167,7 @@ def suggest_base(name: str, present: pd.Series | None = None) -> str:
         if _BASE_PATTERNS[base].search(words):
             return base
     if present is not None and present.dtype == "string":
-        lowered = {str(v).lower() for v in present.head(200).tolist()}
+        lowered = {str(v).lower() for v in first_values(present.array, 200)}
         if lowered and len(lowered & _GEO_VALUES) >= max(1, len(lowered) // 2):
             return "geographic"
     return "other"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segmentation.data.bases import suggest_base
+from segmentation.data.distinct_values import first_values
 from segmentation.data.meanings import meaning_of
 
 
@@ -81,18 +82,3 @@ def first_distinct(values: pd.Series, n: int, n_distinct: int | None = None) -> 
         if len(firsts) in (n, n_distinct) or size >= len(values):
             return firsts
         size *= 8
-
-
-def first_values(array: pd.api.extensions.ExtensionArray, size: int) -> list[object]:
-    """``array[:size].tolist()``, read from the data behind it when nothing is missing there
-    (slicing a pandas array costs more than the values do)."""
-    if isinstance(array, pd.arrays.ArrowStringArray):
-        head = array._pa_array.slice(0, size)
-        if head.null_count == 0:
-            return head.to_pylist()
-    elif (
-        isinstance(array, pd.arrays.IntegerArray | pd.arrays.FloatingArray | pd.arrays.BooleanArray)
-        and not array._mask[:size].any()
-    ):
-        return array._data[:size].tolist()
-    return array[:size].tolist()

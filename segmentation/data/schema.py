@@ -463,8 +463,9 @@ def _convert_text(
 
 def _flag_values(uniques: pd.Series, facts: TextFacts | None) -> pd.Series:
     """Yes/no words as booleans."""
-    if facts is not None and facts.truth is not None:
-        return pd.Series(facts.truth, dtype="boolean")
+    if facts is not None and facts.truth is not None:  # a boolean array, made as it is
+        truth = np.asarray(facts.truth, dtype=bool)
+        return pd.Series(pd.arrays.BooleanArray(truth, np.zeros(len(truth), bool)), copy=False)
     flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in TRUE_WORDS)
     return flags.astype("boolean")
 

@@ -98,6 +98,9 @@ FUSED_WORDS = {
 }
 ACRONYMS = {"id": "ID", "ids": "IDs", "sku": "SKU", "ip": "IP", "sms": "SMS", "utc": "UTC"}
 _TRAILING_NUMBER = re.compile(r" (no|nr|num)$")
+# every abbreviation in one pattern: no spelled-out form holds another abbreviation as a word,
+# so one pass gives what replacing them one after another gives
+_ABBREVIATION = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\b")
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[a-z])(?=\d)")
 
 
@@ -121,9 +124,7 @@ def spelled_out(name: str) -> str:
     words = " ".join(FUSED_WORDS.get(word, word) for word in normalise_name(name).split())
     words = _LETTERS_THEN_DIGITS.sub(" ", words)
     words = _TRAILING_NUMBER.sub(" number", words)
-    for short, long in ABBREVIATIONS.items():
-        words = re.sub(rf"\b{short}\b", long, words)
-    return words
+    return _ABBREVIATION.sub(lambda found: ABBREVIATIONS[found.group(1)], words)
 
 
 @lru_cache(maxsize=8192)
