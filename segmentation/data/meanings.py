@@ -561,8 +561,8 @@ def detect_meaning(evidence: ColumnEvidence) -> MeaningGuess:
     "name 'Created at' and 98% of values parse as dates"
     """
     hits = _name_hits(evidence.name)
-    for index, rule in enumerate(RULES):
-        if evidence.kind not in rule.kinds or (rule.name and index not in hits):
+    for index, rule in _rules_for(evidence.kind):
+        if rule.name and index not in hits:
             continue
         if rule.rows != "any" and (rule.rows == "customers") != evidence.customers:
             continue
@@ -571,6 +571,12 @@ def detect_meaning(evidence: ColumnEvidence) -> MeaningGuess:
             continue
         return MeaningGuess(rule.meaning, _reason(evidence, rule, share))
     return MeaningGuess("other", OTHER_REASON)
+
+
+@lru_cache(maxsize=16)
+def _rules_for(kind: str) -> tuple[tuple[int, Rule], ...]:
+    """The rules (with their indexes in :data:`RULES`) that may match a column of this kind."""
+    return tuple((index, rule) for index, rule in enumerate(RULES) if kind in rule.kinds)
 
 
 def _test_share(evidence: ColumnEvidence, test: str) -> float:

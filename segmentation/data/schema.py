@@ -227,6 +227,7 @@ class _Reading:
     missing: np.ndarray | None = None  # per row, when known from the distinct values
     n_unique: int | None = None
     profile: ColumnProfile | None = None  # read in a batch: profiled as not the customer id
+    examples: tuple[str, ...] | None = None  # the first distinct values, when known
 
 
 def infer_schema(frame: pd.DataFrame, one_row_per_customer: bool | None = None) -> TypedTable:
@@ -427,7 +428,10 @@ def _convert_text(
         # a batch's column is copied: joining the file's dozens of pieces costs more
         reuse = raw if as_read and converted is uniques and facts is None else None
         values = spread(converted, codes, raw.index, reuse)
-        return _Reading(values, kind, note, share, sample, missing, n_unique)
+        # a batch's distinct texts are in the order rows first hold them: the profile's first
+        # distinct values (of its first 2,000 present rows) are the first ones
+        firsts = tuple(head[:3]) if converted is uniques and facts and len(codes) <= 2000 else None
+        return _Reading(values, kind, note, share, sample, missing, n_unique, examples=firsts)
 
     present = uniques  # distinct values from factorize: never missing
     if present.empty:
@@ -579,7 +583,9 @@ def _profile(
     base = suggest_column_base(name, present, guess.meaning, role)
     # floats: NaN, not counted in n_unique, is a value of its own below
     known = n_unique if present.dtype.kind != "f" else None
-    examples = tuple(example_text(v) for v in first_distinct(present, 3, known))
+    examples = reading.examples
+    if examples is None:
+        examples = tuple(example_text(v) for v in first_distinct(present, 3, known))
     return ColumnProfile(
         name, kind, role, base, missing_share, n_unique, examples, note, guess.meaning, guess.reason
     )
