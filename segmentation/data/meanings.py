@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from segmentation.data.text_values import present_numbers
+from segmentation.data.text_values import present_floats
 from segmentation.data.words import spelled_out
 from segmentation.errors import SchemaError
 
@@ -256,16 +256,10 @@ def _formatted_phone_share(evidence: ColumnEvidence) -> float:
     return min(share, _digits_between(evidence, 7, 15)) if share else 0.0
 
 
-def _present_numbers(values: pd.Series) -> np.ndarray:
-    """A numeric column's present values as floats (``dropna().to_numpy("float64")``)."""
-    read, data = present_numbers(values)
-    return data[read]
-
-
 def _whole_numbers(evidence: ColumnEvidence) -> float:
     if evidence.values is None or evidence.kind != "numeric":
         return 0.0
-    present = _present_numbers(evidence.values)
+    present = present_floats(evidence.values)
     whole = present.size and np.all(np.mod(present, 1) == 0) and present.min() >= 0
     return 1.0 if whole else 0.0
 
@@ -274,7 +268,7 @@ def _within(limit: float) -> Callable[[ColumnEvidence], float]:
     def share(evidence: ColumnEvidence) -> float:
         if evidence.values is None or evidence.kind != "numeric":
             return 0.0
-        present = _present_numbers(evidence.values)
+        present = present_floats(evidence.values)
         return float(np.mean(np.abs(present) <= limit)) if present.size else 0.0
 
     return share

@@ -142,6 +142,12 @@ def present_numbers(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers.notna().to_numpy(dtype=bool), numbers.to_numpy("float64", na_value=np.nan)
 
 
+def present_floats(numbers: pd.Series) -> np.ndarray:
+    """A numeric column's present values as floats (``dropna().to_numpy("float64")``)."""
+    read, data = present_numbers(numbers)
+    return data[read]
+
+
 def whole_numbers(numbers: pd.Series, read: np.ndarray, data: np.ndarray) -> pd.Series:
     """Numbers that are all whole (``read`` and ``data`` from :func:`present_numbers`) as
     integers (``Int64``)."""
