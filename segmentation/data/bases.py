@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from segmentation.data.distinct_values import first_values
+from segmentation.data.distinct_values import first_values, values_array
 from segmentation.data.words import normalise_name
 
 _BASE_WORDS: dict[str, tuple[str, ...]] = {
@@ -160,14 +160,16 @@ _GEO_VALUES = frozenset(
 )
 
 
-def suggest_base(name: str, present: pd.Series | None = None) -> str:
+def suggest_base(
+    name: str, present: pd.Series | pd.api.extensions.ExtensionArray | None = None
+) -> str:
     """The segmentation base a column most likely belongs to, from its name and values."""
     words = f" {normalise_name(name)} "
     for base in ("psychographic", "demographic", "geographic", "behavioral"):
         if _BASE_PATTERNS[base].search(words):
             return base
     if present is not None and present.dtype == "string":
-        lowered = {str(v).lower() for v in first_values(present.array, 200)}
+        lowered = {str(v).lower() for v in first_values(values_array(present), 200)}
         if lowered and len(lowered & _GEO_VALUES) >= max(1, len(lowered) // 2):
             return "geographic"
     return "other"

@@ -12,7 +12,7 @@ from segmentation.data.meanings import meaning_of
 
 
 def suggest_role(
-    present: pd.Series,
+    present: pd.api.extensions.ExtensionArray,
     n_present: int,
     kind: str,
     meaning: str,
@@ -23,10 +23,10 @@ def suggest_role(
 ) -> tuple[str, str]:
     if is_customer_id:
         return "id", "identifies each customer"
-    if kind == "empty" or present.empty:
+    if kind == "empty" or not len(present):
         return "ignore", "every value is missing"
     if n_unique == 1:
-        return "ignore", f"the same value ({example_text(present.iloc[0])}) in every row"
+        return "ignore", f"the same value ({example_text(present[0])}) in every row"
     if meaning_of(meaning).role == "ignore" and meaning != "free_text":
         return "ignore", meaning_note(meaning)
     if kind == "id":
@@ -55,7 +55,9 @@ def meaning_note(meaning: str) -> str:
     return f"{implied.label}: a detail of orders, not a customer trait"
 
 
-def suggest_column_base(name: str, present: pd.Series, meaning: str, role: str) -> str:
+def suggest_column_base(
+    name: str, present: pd.api.extensions.ExtensionArray, meaning: str, role: str
+) -> str:
     implied = meaning_of(meaning)
     if role == "id" or implied.personal:
         return "other"
@@ -71,14 +73,16 @@ def example_text(value: object) -> str:
     return str(value)
 
 
-def first_distinct(values: pd.Series, n: int, n_distinct: int | None = None) -> list[object]:
+def first_distinct(
+    values: pd.api.extensions.ExtensionArray, n: int, n_distinct: int | None = None
+) -> list[object]:
     """The first ``n`` different values, read from the start of the column only as far as
     needed (turning thousands of dates into Python objects costs milliseconds a column);
     ``n_distinct``: how many different values the column holds, when known (once all are
     found, the rest of the column holds no other)."""
     size = 4 * n
     while True:
-        firsts = list(dict.fromkeys(first_values(values.array, size)))[:n]
+        firsts = list(dict.fromkeys(first_values(values, size)))[:n]
         if len(firsts) in (n, n_distinct) or size >= len(values):
             return firsts
         size *= 8

@@ -85,31 +85,30 @@ def distinct_texts(
 
 
 def spread(
-    converted: pd.Series, codes: np.ndarray, index: pd.Index, raw: pd.Series | None = None
-) -> pd.Series:
-    """The typed column: each row's value of ``converted`` (``codes`` index it; -1 is missing).
-    ``raw``, when given, is the file's column that already holds these texts in its present rows
-    (:func:`distinct_texts` said so): its values are copied as they are, only the rows' validity
-    is new."""
+    converted: pd.Series, codes: np.ndarray, raw: pd.Series | None = None
+) -> pd.api.extensions.ExtensionArray:
+    """The typed column's values: each row's value of ``converted`` (``codes`` index it; -1 is
+    missing), as an array (a wide file's thousands of columns cost a pandas series each
+    otherwise). ``raw``, when given, is the file's column that already holds these texts in its
+    present rows (:func:`distinct_texts` said so): its values are copied as they are, only the
+    rows' validity is new."""
     if not len(converted):
-        return all_missing(index, converted.dtype)
+        return all_missing(pd.RangeIndex(len(codes)), converted.dtype).array
     if raw is not None and converted.dtype == pd.StringDtype("pyarrow"):
         reused = _with_validity(_arrow_text(raw), codes >= 0, converted.array._pa_array.type)
         if reused is not None:
-            return pd.Series(pd.arrays.ArrowStringArray(reused), index=index, copy=False)
+            return pd.arrays.ArrowStringArray(reused)
     array = converted.array
     if isinstance(array, BaseMaskedArray):  # numbers, yes/no: two numpy takes, no pandas call
-        taken = type(array)(array._data[codes], np.append(array._mask, True)[codes])
-        return pd.Series(taken, index=index, copy=False)
+        return type(array)(array._data[codes], np.append(array._mask, True)[codes])
     if isinstance(array, pd.arrays.ArrowStringArray):  # Arrow's take, without pandas' checks
         rows = pc.take(array._pa_array, pa.array(codes, mask=codes < 0))
-        return pd.Series(type(array)(rows, dtype=array.dtype), index=index, copy=False)
+        return type(array)(rows, dtype=array.dtype)
     if isinstance(array, pd.arrays.DatetimeArray) and array.tz is None:
         data = np.append(array._ndarray, np.datetime64("NaT", np.datetime_data(array.dtype)[0]))
-        taken = pd.arrays.DatetimeArray._simple_new(data[codes], dtype=array.dtype)
-        return pd.Series(taken, index=index, copy=False)
+        return pd.arrays.DatetimeArray._simple_new(data[codes], dtype=array.dtype)
     # a new array: nothing to copy
-    return pd.Series(array.take(codes, allow_fill=True), index=index, copy=False)
+    return array.take(codes, allow_fill=True)
 
 
 def n_distinct(values: pd.Series) -> int:
@@ -129,6 +128,13 @@ def n_distinct(values: pd.Series) -> int:
     else:
         return int(values.nunique())
     return len(np.unique(present))
+
+
+def values_array(
+    values: pd.Series | pd.api.extensions.ExtensionArray,
+) -> pd.api.extensions.ExtensionArray:
+    """The array behind a column (a typed column is kept as an array until the frame is made)."""
+    return values.array if isinstance(values, pd.Series) else values
 
 
 def first_values(array: pd.api.extensions.ExtensionArray, size: int) -> list[object]:

@@ -137,7 +137,7 @@ class ColumnEvidence:
     name: str
     kind: str
     sample: tuple[str, ...]
-    values: pd.Series | None = None
+    values: pd.Series | pd.api.extensions.ExtensionArray | None = None
     share: float = 1.0
     customers: bool = True
     _cache: dict[str, float] = field(default_factory=dict, compare=False, repr=False)

@@ -37,6 +37,7 @@ from segmentation.data.distinct_values import (
     is_arrow_text,
     n_distinct,
     spread,
+    values_array,
 )
 from segmentation.data.gc_pause import collector_paused
 from segmentation.data.meanings import (
@@ -219,7 +220,7 @@ class _Reading:
     """A column read as one kind: its typed values, a note on the reading, the share of distinct
     present values read as that kind, and a sample of distinct values as written."""
 
-    values: pd.Series
+    values: pd.Series | pd.api.extensions.ExtensionArray
     kind: str
     note: str = ""
     share: float = 1.0
@@ -291,7 +292,8 @@ def _detect(name: str, reading: _Reading, customers: bool) -> MeaningGuess:
         return MeaningGuess("other", "every value is missing")
     values, sample = reading.values, reading.sample
     if sample is None:
-        sample = tuple(str(v) for v in values.dropna().head(SAMPLE_SIZE).tolist())
+        present = pd.Series(values, copy=False).dropna()
+        sample = tuple(str(v) for v in present.head(SAMPLE_SIZE).tolist())
     evidence = ColumnEvidence(str(name), reading.kind, sample, values, reading.share, customers)
     return detect_meaning(evidence)
 
@@ -427,7 +429,7 @@ def _convert_text(
             n_unique = n_distinct(converted)
         # a batch's column is copied: joining the file's dozens of pieces costs more
         reuse = raw if as_read and converted is uniques and facts is None else None
-        values = spread(converted, codes, raw.index, reuse)
+        values = spread(converted, codes, reuse)  # an array: the frame is made of arrays
         # a batch's distinct texts are in the order rows first hold them: the profile's first
         # distinct values (of its first 2,000 present rows) are the first ones
         firsts = tuple(head[:3]) if converted is uniques and facts and len(codes) <= 2000 else None
@@ -556,8 +558,9 @@ def _profile(
     is_customer_id: bool,
     one_row_per_customer: bool,
 ) -> ColumnProfile:
-    values, kind = reading.values, reading.kind
-    missing = values.isna().to_numpy(dtype=bool) if reading.missing is None else reading.missing
+    kind = reading.kind
+    values = values_array(reading.values)  # the profile reads arrays
+    missing = np.asarray(values.isna(), dtype=bool) if reading.missing is None else reading.missing
     n_missing = int(np.count_nonzero(missing))
     n_present = len(values) - n_missing
     # the first present values stand for the column: finding them all would cost a pass
@@ -568,7 +571,7 @@ def _profile(
     if reading.n_unique is not None:
         n_unique = reading.n_unique
     else:
-        n_unique = int(values.nunique())
+        n_unique = int(pd.Series(values, copy=False).nunique())
     missing_share = n_missing / len(values) if len(values) else 0.0
     role, note = suggest_role(
         present,

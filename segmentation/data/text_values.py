@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.data.distinct_values import values_array
+
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "1.0", "opted in", "subscribed"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "0.0", "opted out", "unsubscribed"})
 # how many different spellings (upper/lower case) the yes/no words have: a column with more
@@ -133,12 +135,15 @@ def never_numbers(values: pd.Series) -> int:
     return int(pc.sum(pc.match_substring_regex(text, NEVER_IN_NUMBERS)).as_py() or 0)
 
 
-def present_numbers(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def present_numbers(
+    numbers: pd.Series | pd.api.extensions.ExtensionArray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Which values are present, and the values as floats (read from the numbers' own arrays:
     pandas calls cost more than the work on a wide file's thousands of small columns)."""
-    array = numbers.array
+    array = values_array(numbers)
     if isinstance(array, pd.arrays.FloatingArray | pd.arrays.IntegerArray):
         return ~np.asarray(array.isna(), dtype=bool), array._data.astype(np.float64, copy=False)
+    numbers = pd.Series(numbers, copy=False)
     return numbers.notna().to_numpy(dtype=bool), numbers.to_numpy("float64", na_value=np.nan)
 
 
