@@ -183,3 +183,21 @@ def test_the_segments_page_says_how_many_features_were_left_out() -> None:
     assert any("leaves 90 out" in info.value for info in app.info)
     chosen = [len(box.value) for box in app.multiselect if box.key.startswith("seg_features_")]
     assert sum(chosen) == MAX_FEATURES
+
+
+def test_the_number_pre_check_counts_unreadable_values_like_one_at_a_time() -> None:
+    # surely_not_numbers counts readable values with one pattern call over the values joined
+    # one a line; the definition it must keep: more than 5 % of the present values among the
+    # first 200 cannot be read as a number once cleaned
+    import random
+
+    from segmentation.data.text_values import _NOT_DIGITS, _READABLE, surely_not_numbers
+
+    atoms = ["1", "1,200", "$5", "(3.5)", "12%", "-inf", "1e5", ".5", "abc", "a@b.com", " "]
+    atoms += ["\n", "\r\n", "\u00a0", "\u2028", "\0", "usd", "١٢", "x\ny", "", "NaN", "+-1"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        head = ["".join(rng.choices(atoms, k=rng.randint(0, 3))) for _ in range(rng.randint(1, 40))]
+        n_present = rng.randint(len(head), 3 * len(head))
+        unreadable = sum(not _READABLE.fullmatch(_NOT_DIGITS.sub("", v)) for v in head[:200])
+        assert surely_not_numbers(head, n_present) == (unreadable > 0.05 * n_present), head

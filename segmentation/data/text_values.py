@@ -28,6 +28,7 @@ _SPACES = "[ \t\n\r\x0b\x0c\xa0\u2009\u202f']"
 # what is left of a number once currency signs, spaces, quotes, brackets and % are dropped
 _NOT_DIGITS = re.compile(r"(?i)[$€£¥₹\s\u00a0'()%]|\b(usd|eur|gbp|chf|cad|aud)\b")
 _READABLE = re.compile(r"(?i)[-+]?(\d[\d.,]*|[.,]\d+)(e[-+]?\d+)?|[-+]?(inf|infinity)")
+_READABLE_LINES = re.compile(r"(?im)^(?:" + _READABLE.pattern.removeprefix("(?i)") + r")$")
 PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
@@ -112,16 +113,12 @@ def surely_not_numbers(head: list[str], n_present: int) -> bool:
     firsts = head[:200]
     joined = "\0".join(firsts)  # one pattern call for all of them, when no value holds a NUL
     if joined.count("\0") == len(firsts) - 1:
-        cleaned = _NOT_DIGITS.sub("", joined).split("\0")
+        # cleaning removed every line break: one value a line, the readable ones counted at once
+        lines = _NOT_DIGITS.sub("", joined).replace("\0", "\n")
+        unreadable = len(firsts) - len(_READABLE_LINES.findall(lines))
     else:
-        cleaned = [_NOT_DIGITS.sub("", v) for v in firsts]
-    unreadable, bar = 0, 0.05 * n_present
-    for value in cleaned:
-        if not _READABLE.fullmatch(value):
-            unreadable += 1
-            if unreadable > bar:
-                return True
-    return False
+        unreadable = sum(not _READABLE.fullmatch(_NOT_DIGITS.sub("", v)) for v in firsts)
+    return unreadable > 0.05 * n_present
 
 
 def never_numbers(values: pd.Series) -> int:
