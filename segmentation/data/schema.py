@@ -215,7 +215,7 @@ class TypedTable:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a batch sets the profile it made of a reading on it
 class _Reading:
     """A column read as one kind: its typed values, a note on the reading, the share of distinct
     present values read as that kind, and a sample of distinct values as written."""
@@ -346,7 +346,8 @@ def _read_text_batch(
         reading = _convert_text(codes, uniques, name, raw, as_read, facts[i])
         guess = _detect(labels[i], reading, customers)
         profile = _profile(reading, labels[i], guess, False, customers)
-        readings.append(replace(reading, profile=profile))
+        reading.profile = profile
+        readings.append(reading)
     return readings
 
 
@@ -364,9 +365,8 @@ def _with_dates(
     chosen = [i for i in tried if not facts[i].all_plain or may_hold_digit_dates(names[i])]
     found = read_text_dates_batch([(uniques[i], names[i], facts[i].head) for i in chosen])
     dates = dict(zip(chosen, found, strict=True))
-    facts = list(facts)
-    for i in tried:
-        facts[i] = replace(facts[i], dates_read=True, dates=dates.get(i))
+    for i in tried:  # the batch's own facts: set, not copied
+        facts[i].dates_read, facts[i].dates = True, dates.get(i)
     return facts
 
 

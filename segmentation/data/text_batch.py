@@ -42,7 +42,7 @@ BATCH_MIN_COLUMNS = 20
 BATCH_MAX_ROWS = 50_000
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: the batch sets what it reads afterwards (dates) on its own facts
 class TextFacts:
     """What a pass over many columns' distinct values found about one column: whether they are
     all plain numbers, all yes/no words, all ISO days (2024-03-15), how many hold a character no
