@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.data.distinct_values import as_series
 from segmentation.data.words import spelled_out
 
 MIN_SHARE = 0.95
@@ -144,7 +145,7 @@ def read_text_dates(
 
 
 def read_text_dates_batch(
-    columns: list[tuple[pd.Series, str, list[str]]],
+    columns: list[tuple[pd.Series | pd.arrays.ArrowStringArray, str, list[str]]],
 ) -> list[DateReading | None]:
     """:func:`read_text_dates` of many columns (each its distinct values, name and first values
     as Python strings): each candidate format is tried once on all the samples it may read, and
@@ -155,15 +156,16 @@ def read_text_dates_batch(
     for i, (uniques, name, head) in enumerate(columns):
         head = [v for v in head[:SAMPLE] if v]
         if head and _all_digits(head):
-            readings[i] = _digit_dates(uniques, name, False, head[0])
+            readings[i] = _digit_dates(as_series(uniques), name, False, head[0])
         elif head and _mostly_date_like(head):
             samples[i] = pd.Series(head, dtype="string")
     shares = _format_shares_batch(samples)
     chosen = {i: _best_format(shares[i]) for i in samples}
-    parsed = _parse_batch({i: columns[i][0] for i, fmt in chosen.items() if fmt}, chosen)
+    distinct = {i: as_series(columns[i][0]) for i, fmt in chosen.items() if fmt}
+    parsed = _parse_batch(distinct, chosen)
     for i, values in parsed.items():
-        uniques, name, _ = columns[i]
-        readings[i] = _reading(values, uniques, name, samples[i], shares[i], chosen[i])
+        name = columns[i][1]
+        readings[i] = _reading(values, distinct[i], name, samples[i], shares[i], chosen[i])
     return readings
 
 

@@ -94,11 +94,11 @@ def spread(
     rows' validity is new."""
     if not len(converted):
         return all_missing(pd.RangeIndex(len(codes)), converted.dtype).array
+    array = values_array(converted)
     if raw is not None and converted.dtype == pd.StringDtype("pyarrow"):
-        reused = _with_validity(_arrow_text(raw), codes >= 0, converted.array._pa_array.type)
+        reused = _with_validity(_arrow_text(raw), codes >= 0, array._pa_array.type)
         if reused is not None:
             return pd.arrays.ArrowStringArray(reused)
-    array = converted.array
     if isinstance(array, BaseMaskedArray):  # numbers, yes/no: two numpy takes, no pandas call
         return type(array)(array._data[codes], np.append(array._mask, True)[codes])
     if isinstance(array, pd.arrays.ArrowStringArray):  # Arrow's take, without pandas' checks
@@ -111,22 +111,22 @@ def spread(
     return array.take(codes, allow_fill=True)
 
 
-def n_distinct(values: pd.Series) -> int:
+def n_distinct(values: pd.Series | pd.api.extensions.ExtensionArray) -> int:
     """How many different present values a column holds (``nunique``; numbers and dates counted
     by sorting their data, without pandas' hash table and the series it builds).
 
     >>> n_distinct(pd.Series([0.0, -0.0, None, 2.5], dtype="Float64"))
     2
     """
-    array = values.array
+    array = values_array(values)
     if isinstance(array, pd.arrays.DatetimeArray) and array.tz is None:
         present = array.asi8[~array.isna()]
     elif isinstance(array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray)):
         present = array._data[~array._mask]
         if present.dtype.kind == "f" and np.isnan(present).any():
-            return int(values.nunique())
+            return int(pd.Series(array, copy=False).nunique())
     else:
-        return int(values.nunique())
+        return int(pd.Series(array, copy=False).nunique())
     ordered = np.sort(present)  # what np.unique counts, without its other outputs
     return int(len(ordered) and 1 + np.count_nonzero(ordered[1:] != ordered[:-1]))
 
@@ -136,6 +136,12 @@ def values_array(
 ) -> pd.api.extensions.ExtensionArray:
     """The array behind a column (a typed column is kept as an array until the frame is made)."""
     return values.array if isinstance(values, pd.Series) else values
+
+
+def as_series(values: pd.Series | pd.api.extensions.ExtensionArray) -> pd.Series:
+    """A column as a series (a batch's distinct values are an array until text operations need
+    a series)."""
+    return values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
 
 
 def first_values(array: pd.api.extensions.ExtensionArray, size: int) -> list[object]:
@@ -217,12 +223,12 @@ class DistinctBatch:
     codes: tuple[np.ndarray, ...]
     as_read: np.ndarray
 
-    def column(self, i: int) -> tuple[np.ndarray, pd.Series, bool]:
-        """What :func:`distinct_texts` returns for column ``i``."""
+    def column(self, i: int) -> tuple[np.ndarray, pd.arrays.ArrowStringArray, bool]:
+        """What :func:`distinct_texts` returns for column ``i``, its distinct values an array
+        (a pandas series per column costs more on a wide file than its values do)."""
         start, stop = int(self.starts[i]), int(self.starts[i + 1])
         chunk = pa.chunked_array([self.values.slice(start, stop - start)])
-        uniques = pd.Series(pd.arrays.ArrowStringArray(chunk), copy=False)
-        return self.codes[i], uniques, bool(self.as_read[i])
+        return self.codes[i], pd.arrays.ArrowStringArray(chunk), bool(self.as_read[i])
 
 
 def is_arrow_text(raw: pd.Series) -> bool:

@@ -31,6 +31,7 @@ from segmentation.data.dates import (
 )
 from segmentation.data.distinct_values import (
     all_missing,
+    as_series,
     convert_all,
     distinct_texts,
     distinct_texts_batch,
@@ -411,7 +412,7 @@ def _integral_text(present: pd.Series) -> pd.Series | None:
 
 def _convert_text(
     codes: np.ndarray,
-    uniques: pd.Series,
+    uniques: pd.Series | pd.arrays.ArrowStringArray,
     name: str,
     raw: pd.Series,
     as_read: bool,
@@ -419,13 +420,14 @@ def _convert_text(
 ) -> _Reading:
     """The reading of a text column from its rows' ``codes`` into its distinct present values;
     ``as_read``: the raw column holds these values as they are (its data can be reused);
-    ``facts``: what a batch over many columns found already."""
+    ``facts``: what a batch over many columns found already (its distinct values are an array,
+    made a series only where text operations need one)."""
 
     def reading(converted: pd.Series, kind: str, note: str = "", share: float = 1.0) -> _Reading:
         if converted is uniques:  # distinct and present already
             missing, n_unique = codes < 0, len(uniques)
         else:  # distinct values read alike are one value
-            missing = np.append(np.asarray(converted.array.isna(), dtype=bool), True)[codes]
+            missing = np.append(np.asarray(values_array(converted).isna(), bool), True)[codes]
             n_unique = n_distinct(converted)
         # a batch's column is copied: joining the file's dozens of pieces costs more
         reuse = raw if as_read and converted is uniques and facts is None else None
@@ -436,7 +438,7 @@ def _convert_text(
         return _Reading(values, kind, note, share, sample, missing, n_unique, examples=firsts)
 
     present = uniques  # distinct values from factorize: never missing
-    if present.empty:
+    if not len(present):
         nothing = np.ones(len(codes), dtype=bool)
         return _Reading(all_missing(raw.index, "string"), "empty", missing=nothing, n_unique=0)
     # the first distinct values as Python strings: the quick checks below cost less on a list
@@ -446,6 +448,7 @@ def _convert_text(
     if _is_flag_column(present, head, facts):
         return reading(_flag_values(uniques, facts), "boolean")
     if is_id_name(name):
+        uniques = present = as_series(uniques)
         # 1234.0 written by a spreadsheet is 1234 (a replacement only where one is needed)
         dotted = uniques.str.contains(".0", regex=False).any()
         if dotted and uniques.str.match(r"^\d+\.0+$").any():
@@ -472,7 +475,7 @@ def _flag_values(uniques: pd.Series, facts: TextFacts | None) -> pd.Series:
     if facts is not None and facts.truth is not None:  # a boolean array, made as it is
         truth = np.asarray(facts.truth, dtype=bool)
         return pd.Series(pd.arrays.BooleanArray(truth, np.zeros(len(truth), bool)), copy=False)
-    flags = uniques.str.lower().map(lambda v: None if pd.isna(v) else v in TRUE_WORDS)
+    flags = as_series(uniques).str.lower().map(lambda v: None if pd.isna(v) else v in TRUE_WORDS)
     return flags.astype("boolean")
 
 
@@ -482,7 +485,8 @@ def _is_flag_column(present: pd.Series, head: list[str], facts: TextFacts | None
         return False
     if len(present) > FLAG_SPELLINGS or any(v.lower() not in FLAG_WORDS for v in head):
         return False
-    lowered = set(present.str.lower()) if len(present) > len(head) else {v.lower() for v in head}
+    many = len(present) > len(head)
+    lowered = set(as_series(present).str.lower()) if many else {v.lower() for v in head}
     both = lowered & TRUE_WORDS and lowered & FALSE_WORDS
     return lowered <= FLAG_WORDS and len(lowered) > 1 and bool(both)
 
@@ -498,6 +502,7 @@ def _parse_numbers(
         return None, "", 0.0
     numbers = batch_numbers(facts)
     if numbers is None:
+        uniques = as_series(uniques)
         never = facts.n_never if facts else None
         if surely_not_numbers(head, len(present)):
             return None, "", 0.0
@@ -515,7 +520,8 @@ def _parse_numbers(
         numbers = whole_numbers(numbers, read, data)
     note = ""
     if parsed < len(present):
-        bad = present[numbers.loc[present.index].isna()].head(3).tolist()
+        unread = np.asarray(values_array(numbers).isna(), dtype=bool)  # numbers: by position
+        bad = as_series(present)[unread].head(3).tolist()
         note = (
             f"'{name}': {len(present) - parsed} distinct values are not numbers "
             f"(e.g. {', '.join(map(repr, bad))}) and were treated as missing."
