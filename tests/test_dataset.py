@@ -9,6 +9,7 @@ from segmentation import (
     SchemaError,
     column_table,
     customers_from_table,
+    infer_schema,
     load_sample,
     load_table,
     schema_from_table,
@@ -187,3 +188,19 @@ def test_the_page_says_which_column_identifies_customers_and_why(sample) -> None
     rows = [f"{20 + i},North" for i in range(12)]
     numbered = customers_from_table(load_table(customers_csv(rows, header="age,region"), "n.csv"))
     assert "no column of the file identifies customers" in customer_key_sentence(numbered)
+
+
+def test_numbered_customers_keep_the_profiles_their_file_was_read_with() -> None:
+    # without a customer id the rows are numbered; the other columns keep what reading the
+    # file found (typing the typed values again lost it: the unreadable date below vanished)
+    rows = [f"2024-03-{1 + i % 28:02d},{10 + i},North" for i in range(49)] + ["not a date,5,South"]
+    table = load_table(customers_csv(rows, header="signup_date,spend,region"), "n.csv")
+    typed = infer_schema(table.frame)
+    assert typed.customers is True and typed.schema.id_column is None
+    data = customers_from_table(table, typed)
+    assert data.schema.names[:4] == ("customer_id", "signup_date", "spend", "region")
+    for column in typed.schema.columns:
+        assert data.schema.column(column.name) == column
+    assert data.schema.column("signup_date").meaning_reason.endswith("97% of values parse as dates")
+    numbered = data.schema.column("customer_id")
+    assert (numbered.role, numbered.kind, numbered.examples) == ("id", "id", ("1", "2", "3"))

@@ -297,7 +297,12 @@ def _one_row_per_customer(
         numbers = pd.DataFrame({GENERATED_ID: [f"{i + 1}" for i in range(len(frame))]})
         # one join (an insert into a wide table copies it and pandas warns it is fragmented)
         frame = pd.concat([numbers.set_axis(frame.index), frame], axis=1)
-        schema = infer_schema(frame, one_row_per_customer=True).schema
+        if typed.customers:  # only the numbers are new: typing typed values again would lose
+            # how the file wrote them (and take seconds on a wide file)
+            numbered = infer_schema(numbers, one_row_per_customer=True).schema.columns
+            schema = Schema(numbered + schema.columns)
+        else:  # profiled as orders (or unknown): profiled again as customers
+            schema = infer_schema(frame, one_row_per_customer=True).schema
         schema = _force_id(schema, GENERATED_ID).with_column(
             GENERATED_ID, meaning_reason="no column of the file identifies customers, so the "
             "rows are numbered"

@@ -370,7 +370,7 @@ def apply_layout(typed: TypedTable, layout: Layout) -> TypedTable:
             reason = f"{layout.name}: '{name}' is {_phrase(meaning)}"
             schema = schema.with_column_meaning(name, meaning, reason)
     frame, schema = _with_key(typed.frame, schema, layout)
-    return TypedTable(frame, _follow_meanings(schema, layout), typed.notes)
+    return TypedTable(frame, _follow_meanings(schema, layout), typed.notes, typed.customers)
 
 
 _PHRASES = {

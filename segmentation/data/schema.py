@@ -55,13 +55,11 @@ from segmentation.data.text_batch import (
     TextFacts,
     batch_facts,
     batch_numbers,
+    flag_values,
+    is_flag_column,
 )
 from segmentation.data.text_values import (
-    FALSE_WORDS,
-    FLAG_SPELLINGS,
-    FLAG_WORDS,
     PLAIN_NUMBER,
-    TRUE_WORDS,
     clean_numbers,
     never_numbers,
     present_numbers,
@@ -214,6 +212,7 @@ class TypedTable:
     frame: pd.DataFrame
     schema: Schema
     notes: tuple[str, ...] = ()
+    customers: bool | None = None  # whether the columns were profiled as customers' (rows)
 
 
 @dataclass  # not frozen: a batch sets the profile it made of a reading on it
@@ -279,7 +278,7 @@ def _typed_table(frame: pd.DataFrame, one_row_per_customer: bool | None) -> Type
         is_id = name == id_column
         profiles.append(_profile(reading, name, guess, is_id, one_row_per_customer))
     notes = tuple(r.note for r in readings.values() if r.note)
-    return TypedTable(typed, Schema(tuple(profiles)), notes)
+    return TypedTable(typed, Schema(tuple(profiles)), notes, one_row_per_customer)
 
 
 def is_id_name(name: str) -> bool:
@@ -445,8 +444,8 @@ def _convert_text(
     # than one pandas string operation does on any column
     head = facts.head if facts else [str(v) for v in present.head(HEAD_SIZE).tolist()]
     sample = tuple(head[:SAMPLE_SIZE])
-    if _is_flag_column(present, head, facts):
-        return reading(_flag_values(uniques, facts), "boolean")
+    if is_flag_column(present, head, facts):
+        return reading(flag_values(uniques, facts), "boolean")
     if is_id_name(name):
         uniques = present = as_series(uniques)
         # 1234.0 written by a spreadsheet is 1234 (a replacement only where one is needed)
@@ -468,27 +467,6 @@ def _convert_text(
         if numbers is not None:
             return reading(numbers, "numeric", note, share)
     return reading(uniques, _text_or_categorical(present, facts))
-
-
-def _flag_values(uniques: pd.Series, facts: TextFacts | None) -> pd.Series:
-    """Yes/no words as booleans."""
-    if facts is not None and facts.truth is not None:  # a boolean array, made as it is
-        truth = np.asarray(facts.truth, dtype=bool)
-        return pd.Series(pd.arrays.BooleanArray(truth, np.zeros(len(truth), bool)), copy=False)
-    flags = as_series(uniques).str.lower().map(lambda v: None if pd.isna(v) else v in TRUE_WORDS)
-    return flags.astype("boolean")
-
-
-def _is_flag_column(present: pd.Series, head: list[str], facts: TextFacts | None = None) -> bool:
-    """Whether the distinct values are yes/no words, both kinds present (yes/no, true/false)."""
-    if facts is not None and not facts.all_flags:
-        return False
-    if len(present) > FLAG_SPELLINGS or any(v.lower() not in FLAG_WORDS for v in head):
-        return False
-    many = len(present) > len(head)
-    lowered = set(as_series(present).str.lower()) if many else {v.lower() for v in head}
-    both = lowered & TRUE_WORDS and lowered & FALSE_WORDS
-    return lowered <= FLAG_WORDS and len(lowered) > 1 and bool(both)
 
 
 def _parse_numbers(

@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.data.dates import DateReading
-from segmentation.data.distinct_values import DistinctBatch
+from segmentation.data.distinct_values import DistinctBatch, as_series
 from segmentation.data.text_values import (
+    FALSE_WORDS,
     FLAG_SPELLINGS,
     FLAG_WORDS,
     NEVER_IN_NUMBERS,
@@ -221,3 +222,24 @@ def batch_numbers(facts: TextFacts | None) -> pd.Series | None:
     if (facts.all_plain and unread.any()) or np.abs(present[~unread]).max(initial=0) >= 2**53:
         return None
     return numbers
+
+
+def flag_values(uniques: pd.Series, facts: TextFacts | None) -> pd.Series:
+    """Yes/no words as booleans."""
+    if facts is not None and facts.truth is not None:  # a boolean array, made as it is
+        truth = np.asarray(facts.truth, dtype=bool)
+        return pd.Series(pd.arrays.BooleanArray(truth, np.zeros(len(truth), bool)), copy=False)
+    flags = as_series(uniques).str.lower().map(lambda v: None if pd.isna(v) else v in TRUE_WORDS)
+    return flags.astype("boolean")
+
+
+def is_flag_column(present: pd.Series, head: list[str], facts: TextFacts | None = None) -> bool:
+    """Whether the distinct values are yes/no words, both kinds present (yes/no, true/false)."""
+    if facts is not None and not facts.all_flags:
+        return False
+    if len(present) > FLAG_SPELLINGS or any(v.lower() not in FLAG_WORDS for v in head):
+        return False
+    many = len(present) > len(head)
+    lowered = set(as_series(present).str.lower()) if many else {v.lower() for v in head}
+    both = lowered & TRUE_WORDS and lowered & FALSE_WORDS
+    return lowered <= FLAG_WORDS and len(lowered) > 1 and bool(both)
