@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent import futures
 
 import pandas as pd
 import pytest
@@ -15,6 +16,19 @@ from ui import map_state
 
 class FakeMatrix:
     X = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+
+
+@pytest.fixture(autouse=True)
+def own_session(monkeypatch):
+    """The tests' maps, apart from the app's head start (the bundled sample's map, started on
+    the same workers by another test's app run): that head start asks for maps outside a
+    session too, and a request withdraws its session's other queued jobs, so it could cancel
+    a test's job; on a busy machine it may also still be running, and it would call a test's
+    fake map. Wait for it to end, and ask as a session of the tests' own."""
+    with map_state._LOCK:
+        started = list(map_state._WARM_UP) + [job.future for job in map_state._JOBS.values()]
+    futures.wait([f for f in started if f is not None], timeout=600)
+    monkeypatch.setattr(map_state, "session_id", lambda: "map-state-tests")
 
 
 @pytest.fixture
@@ -56,21 +70,28 @@ def test_the_same_map_is_computed_once_however_often_it_is_asked_for(slow_embedd
 
 
 def test_a_failed_map_reports_its_error_once_and_can_be_retried(monkeypatch):
-    attempts = []
+    attempts, go = [], threading.Event()
 
     def failing(X, config, progress=None):
         attempts.append(1)
+        # held until the test has its job: a job that fails before request() looks at it
+        # raises at once (right for the app, but then there is no job to watch)
+        go.wait(120)
         raise EmbeddingError("Only 2 different customer profiles")
 
     monkeypatch.setattr(map_state, "embed_customers", failing)
     key = f"failing-{time.time()}"
-    map_state.request(key, FakeMatrix(), EmbeddingConfig())
+    assert isinstance(map_state.request(key, FakeMatrix(), EmbeddingConfig()), map_state.MapJob)
+    go.set()
     wait_until(lambda: map_state.finished(key))
     with pytest.raises(EmbeddingError, match="Only 2 different"):
         map_state.request(key, FakeMatrix(), EmbeddingConfig())
     assert map_state.job(key) is None
-    map_state.request(key, FakeMatrix(), EmbeddingConfig())  # asking again retries
-    wait_until(lambda: len(attempts) == 2)
+    go.clear()
+    retry = map_state.request(key, FakeMatrix(), EmbeddingConfig())  # asking again retries
+    assert isinstance(retry, map_state.MapJob)
+    go.set()
+    wait_until(lambda: len(attempts) == 2 and map_state.finished(key))
 
 
 def test_finished_maps_are_kept_in_a_bounded_cache(slow_embedding):
