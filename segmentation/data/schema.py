@@ -292,7 +292,7 @@ def _detect(name: str, reading: _Reading, customers: bool) -> MeaningGuess:
         return MeaningGuess("other", "every value is missing")
     values, sample = reading.values, reading.sample
     if sample is None:
-        present = pd.Series(values, copy=False).dropna()
+        present = as_series(values).dropna()
         sample = tuple(str(v) for v in present.head(SAMPLE_SIZE).tolist())
     evidence = ColumnEvidence(str(name), reading.kind, sample, values, reading.share, customers)
     return detect_meaning(evidence)
@@ -555,7 +555,7 @@ def _profile(
     if reading.n_unique is not None:
         n_unique = reading.n_unique
     else:
-        n_unique = int(pd.Series(values, copy=False).nunique())
+        n_unique = int(as_series(values).nunique())
     missing_share = n_missing / len(values) if len(values) else 0.0
     role, note = suggest_role(
         present,
